@@ -1,0 +1,466 @@
+"""`AssetSelection`: immutable, comparable descriptions of a set of assets, resolved against an
+`AssetGraph`. ``str(selection)`` prints the string syntax that `AssetSelection.from_string`
+parses back (the parser lives in `selection_parser`).
+
+Pure. Must not import anything from assetgraph beyond `definitions` and `graph`.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from assetgraph.definitions.errors import SelectionError, close_matches
+from assetgraph.definitions.keys import AssetKey, coerce_asset_key
+
+if TYPE_CHECKING:
+    from assetgraph.graph.asset_graph import AssetGraph
+
+# Precedence of what a selection prints as: a child printed below its parent's level gets parentheses.
+OR, AND, NOT, PRIMARY = 1, 2, 3, 4
+KEYWORDS = frozenset({"and", "or", "not"})
+_SAFE_VALUE = re.compile(r"[A-Za-z0-9_\-./@]+")
+
+
+class AssetSelection(ABC):
+    """A set of assets described by keys, groups, tags, lineage and set operations.
+
+    >>> from assetgraph.definitions.spec import AssetSpec
+    >>> from assetgraph.graph.asset_graph import AssetGraph
+    >>> graph = AssetGraph.from_assets([AssetSpec("a"), AssetSpec("b", deps=["a"], group_name="marts")])
+    >>> sel = AssetSelection.groups("marts").upstream()
+    >>> str(sel)
+    '+group:marts'
+    >>> sorted(k.to_user_string() for k in sel.resolve(graph))
+    ['a', 'b']
+    """
+
+    @abstractmethod
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        """The keys of ``graph`` this selection picks. Raises `SelectionError` for an exact key
+        the graph does not have."""
+
+    @property
+    def precedence(self) -> int:
+        return PRIMARY
+
+    @staticmethod
+    def all() -> AssetSelection:
+        """Every asset, external ones included. String form: ``*``."""
+        return AllSelection()
+
+    @staticmethod
+    def assets(*keys: Any) -> AssetSelection:
+        """Assets by key: `AssetKey`, ``"raw/orders"``, ``["raw", "orders"]``, or assets definitions
+        (all their keys). ``AssetSelection.assets("raw/orders")`` prints ``key:raw/orders``."""
+        return KeysSelection(_sorted_keys(_keys_of(k) for k in keys))
+
+    @staticmethod
+    def groups(*names: str) -> AssetSelection:
+        """Assets in any of the groups: ``group:marts``."""
+        return GroupsSelection(_sorted_strings(names))
+
+    @staticmethod
+    def tag(key: str, value: str | None = None) -> AssetSelection:
+        """Assets with tag ``key`` set to ``value`` (any value when None): ``tag:team=core``."""
+        return TagSelection(key, value)
+
+    @staticmethod
+    def owners(*owners: str) -> AssetSelection:
+        """Assets owned by any of ``owners``: ``owner:"a@b.c"``."""
+        return OwnersSelection(_sorted_strings(owners))
+
+    @staticmethod
+    def kinds(*kinds: str) -> AssetSelection:
+        """Assets of any of the kinds: ``kind:dbt``."""
+        return KindsSelection(_sorted_strings(kinds))
+
+    @staticmethod
+    def key_prefixes(*prefixes: str | Iterable[str]) -> AssetSelection:
+        """Assets whose key starts with a prefix (``"raw"`` or ``["raw", "eu"]``): prints
+        ``key:raw or key:raw/*``."""
+        paths = {coerce_asset_key(p if isinstance(p, str) else list(p)).path for p in prefixes}
+        return KeyPrefixesSelection(tuple(sorted(paths)))
+
+    @staticmethod
+    def from_string(text: str) -> AssetSelection:
+        """Parse the string syntax (``+key:raw/orders or group:marts``); raises `SelectionError`."""
+        from assetgraph.graph.selection_parser import parse_selection
+
+        return parse_selection(text)
+
+    def upstream(self, depth: int | None = None) -> AssetSelection:
+        """This selection and its ancestors, ``depth`` levels up (all when None): ``2+key:a``."""
+        return UpstreamSelection(self, _check_depth(depth))
+
+    def downstream(self, depth: int | None = None) -> AssetSelection:
+        """This selection and its descendants, ``depth`` levels down (all when None): ``key:a+2``."""
+        return DownstreamSelection(self, _check_depth(depth))
+
+    def roots(self) -> AssetSelection:
+        """Selected assets with no selected parent: ``roots(...)``."""
+        return RootsSelection(self)
+
+    def sinks(self) -> AssetSelection:
+        """Selected assets with no selected child: ``sinks(...)``."""
+        return SinksSelection(self)
+
+    def required_multi_asset_neighbors(self) -> AssetSelection:
+        """Adds every asset of a non-subsettable multi-asset of which one asset is selected."""
+        return MultiAssetNeighborsSelection(self)
+
+    def __or__(self, other: AssetSelection) -> AssetSelection:
+        return _combine(OrSelection, self, other)
+
+    def __and__(self, other: AssetSelection) -> AssetSelection:
+        return _combine(AndSelection, self, other)
+
+    def __sub__(self, other: AssetSelection) -> AssetSelection:
+        return SubtractSelection(self, other)
+
+    def __invert__(self) -> AssetSelection:
+        return NotSelection(self)
+
+    def text_at(self, min_precedence: int) -> str:
+        """``str(self)``, parenthesised when it binds less tightly than ``min_precedence``."""
+        text = str(self)
+        return f"({text})" if self.precedence < min_precedence else text
+
+
+def _check_depth(depth: int | None) -> int | None:
+    if depth is not None and (not isinstance(depth, int) or depth < 0):
+        raise SelectionError(f"A traversal depth must be a non-negative integer or None, got {depth!r}.")
+    return depth
+
+
+def _keys_of(value: Any) -> list[AssetKey]:
+    keys = getattr(value, "keys", None)
+    if keys is not None and not isinstance(value, (str, list, tuple, AssetKey)) and not callable(keys):
+        return [coerce_asset_key(k) for k in keys]
+    return [coerce_asset_key(value)]
+
+
+def _sorted_keys(groups: Iterable[list[AssetKey]]) -> tuple[AssetKey, ...]:
+    return tuple(sorted({k for group in groups for k in group}, key=attrgetter("path")))
+
+
+def _sorted_strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(values)))
+
+
+def format_value(text: str) -> str:
+    """A value as the parser reads it back literally: bare when safe, else double-quoted."""
+    if _SAFE_VALUE.fullmatch(text) and text not in KEYWORDS:
+        return text
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("*", "\\*")
+    return f'"{escaped}"'
+
+
+def format_pattern(segments: tuple[str, ...]) -> str:
+    """A key pattern: literal segments joined by the ``*`` wildcard."""
+    if all(_SAFE_VALUE.fullmatch(s) or s == "" for s in segments) and "*".join(segments) not in KEYWORDS:
+        return "*".join(segments)
+    escaped = [s.replace("\\", "\\\\").replace('"', '\\"').replace("*", "\\*") for s in segments]
+    return '"' + "*".join(escaped) + '"'
+
+
+def _join_or(parts: list[str]) -> str:
+    return " or ".join(parts) if parts else "not *"
+
+
+def _list_precedence(count: int) -> int:
+    return PRIMARY if count == 1 else (NOT if count == 0 else OR)
+
+
+@dataclass(frozen=True, repr=False)
+class _ValuesSelection(AssetSelection):
+    """Assets matching any of several attribute values; prints one ``attr:value`` per value."""
+
+    values: tuple[str, ...]
+    attribute: ClassVar[str] = ""
+
+    @property
+    def precedence(self) -> int:
+        return _list_precedence(len(self.values))
+
+    def __str__(self) -> str:
+        return _join_or([f"{self.attribute}:{format_value(v)}" for v in self.values])
+
+    def __repr__(self) -> str:
+        return f"AssetSelection.from_string({str(self)!r})"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        wanted = set(self.values)
+        return {key for key, node in graph.nodes.items() if self._matches(node.spec, wanted)}
+
+    def _matches(self, spec: Any, wanted: set[str]) -> bool:
+        raise NotImplementedError
+
+
+class _Printable:
+    def __repr__(self) -> str:
+        return f"AssetSelection.from_string({str(self)!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class AllSelection(_Printable, AssetSelection):
+    def __str__(self) -> str:
+        return "*"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return graph.keys
+
+
+@dataclass(frozen=True, repr=False)
+class KeysSelection(_Printable, AssetSelection):
+    """Exact keys; a key the graph lacks is a `SelectionError`."""
+
+    keys: tuple[AssetKey, ...]
+
+    @property
+    def precedence(self) -> int:
+        return _list_precedence(len(self.keys))
+
+    def __str__(self) -> str:
+        return _join_or([f"key:{format_value(k.to_user_string())}" for k in self.keys])
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        missing = [k for k in self.keys if k not in graph]
+        if missing:
+            raise _unknown_keys_error(missing, graph)
+        return set(self.keys)
+
+
+def _unknown_keys_error(missing: list[AssetKey], graph: AssetGraph) -> SelectionError:
+    names = ", ".join(f'"{k.to_user_string()}"' for k in missing)
+    lines = [f"The selection names {names}, which no definition provides."]
+    suggestions = close_matches(missing[0].to_user_string(), graph.user_strings.values())
+    if suggestions:
+        lines.append(f"  did you mean: {', '.join(suggestions)}")
+    lines.append('Fix the key, or use a pattern such as key:"raw/*" to select whatever matches.')
+    return SelectionError("\n".join(lines))
+
+
+@dataclass(frozen=True, repr=False)
+class KeyPatternSelection(_Printable, AssetSelection):
+    """Keys whose ``raw/orders`` form matches literal ``segments`` joined by ``*`` wildcards."""
+
+    segments: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"key:{format_pattern(self.segments)}"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        pattern = re.compile(".*".join(re.escape(s) for s in self.segments), re.DOTALL)
+        return {key for key, text in graph.user_strings.items() if pattern.fullmatch(text)}
+
+
+@dataclass(frozen=True, repr=False)
+class KeyPrefixesSelection(_Printable, AssetSelection):
+    prefixes: tuple[tuple[str, ...], ...]
+
+    @property
+    def precedence(self) -> int:
+        return _list_precedence(len(self.prefixes) * 2)
+
+    def __str__(self) -> str:
+        parts = []
+        for prefix in self.prefixes:
+            text = "/".join(prefix)
+            parts += [f"key:{format_value(text)}", f"key:{format_pattern((text + '/', ''))}"]
+        return _join_or(parts)
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return {key for key in graph.nodes if any(key.path[: len(p)] == p for p in self.prefixes)}
+
+
+@dataclass(frozen=True, repr=False)
+class GroupsSelection(_ValuesSelection):
+    attribute: ClassVar[str] = "group"
+
+    def _matches(self, spec: Any, wanted: set[str]) -> bool:
+        return spec.group_name in wanted
+
+
+@dataclass(frozen=True, repr=False)
+class OwnersSelection(_ValuesSelection):
+    attribute: ClassVar[str] = "owner"
+
+    def _matches(self, spec: Any, wanted: set[str]) -> bool:
+        return not wanted.isdisjoint(spec.owners)
+
+
+@dataclass(frozen=True, repr=False)
+class KindsSelection(_ValuesSelection):
+    attribute: ClassVar[str] = "kind"
+
+    def _matches(self, spec: Any, wanted: set[str]) -> bool:
+        return not wanted.isdisjoint(spec.kinds)
+
+
+@dataclass(frozen=True, repr=False)
+class TagSelection(_Printable, AssetSelection):
+    """Tag ``key`` equal to ``value``, or present at all when ``value`` is None."""
+
+    key: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        text = f"tag:{format_value(self.key)}"
+        return text if self.value is None else f"{text}={format_value(self.value)}"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        tag, value = self.key, self.value
+        if value is None:
+            return {key for key, node in graph.nodes.items() if tag in node.spec.tags}
+        return {key for key, node in graph.nodes.items() if node.spec.tags.get(tag) == value}
+
+
+@dataclass(frozen=True, repr=False)
+class UpstreamSelection(_Printable, AssetSelection):
+    child: AssetSelection
+    depth: int | None = None
+
+    def __str__(self) -> str:
+        depth = "" if self.depth is None else str(self.depth)
+        return f"{depth}+{_traversal_operand(self.child)}"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return graph.with_upstream(self.child.resolve(graph), self.depth)
+
+
+@dataclass(frozen=True, repr=False)
+class DownstreamSelection(_Printable, AssetSelection):
+    child: AssetSelection
+    depth: int | None = None
+
+    def __str__(self) -> str:
+        depth = "" if self.depth is None else str(self.depth)
+        return f"{_traversal_operand(self.child)}+{depth}"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return graph.with_downstream(self.child.resolve(graph), self.depth)
+
+
+def _traversal_operand(child: AssetSelection) -> str:
+    """``+`` applies to an attribute, a function call or a parenthesised expression."""
+    text = str(child)
+    if child.precedence == PRIMARY and not isinstance(child, (UpstreamSelection, DownstreamSelection)):
+        return text
+    return f"({text})"
+
+
+@dataclass(frozen=True, repr=False)
+class _FunctionSelection(_Printable, AssetSelection):
+    child: AssetSelection
+    function: ClassVar[str] = ""
+
+    def __str__(self) -> str:
+        return f"{self.function}({self.child})"
+
+
+@dataclass(frozen=True, repr=False)
+class RootsSelection(_FunctionSelection):
+    function: ClassVar[str] = "roots"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        selected = self.child.resolve(graph)
+        return {k for k in selected if graph.nodes[k].parents.isdisjoint(selected)}
+
+
+@dataclass(frozen=True, repr=False)
+class SinksSelection(_FunctionSelection):
+    function: ClassVar[str] = "sinks"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        selected = self.child.resolve(graph)
+        return {k for k in selected if graph.nodes[k].children.isdisjoint(selected)}
+
+
+@dataclass(frozen=True, repr=False)
+class MultiAssetNeighborsSelection(_FunctionSelection):
+    function: ClassVar[str] = "required_multi_asset_neighbors"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        selected = self.child.resolve(graph)
+        result = set(selected)
+        for key in selected:
+            if not graph.nodes[key].assets_def.can_subset:
+                result.update(graph.sibling_keys(key))
+        return result
+
+
+@dataclass(frozen=True, repr=False)
+class OrSelection(_Printable, AssetSelection):
+    operands: frozenset[AssetSelection]
+
+    @property
+    def precedence(self) -> int:
+        return OR
+
+    def __str__(self) -> str:
+        return " or ".join(sorted(op.text_at(AND) for op in self.operands))
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return set().union(*(op.resolve(graph) for op in self.operands))
+
+
+@dataclass(frozen=True, repr=False)
+class AndSelection(_Printable, AssetSelection):
+    operands: frozenset[AssetSelection]
+
+    @property
+    def precedence(self) -> int:
+        return AND
+
+    def __str__(self) -> str:
+        return " and ".join(sorted(op.text_at(NOT) for op in self.operands))
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        results = [op.resolve(graph) for op in self.operands]
+        return set.intersection(*results)
+
+
+def _combine(kind: type[OrSelection] | type[AndSelection], *selections: AssetSelection) -> AssetSelection:
+    """Flatten nested operations of the same kind, so ``a | b == b | a`` and ``(a | b) | c == a | (b | c)``."""
+    operands: set[AssetSelection] = set()
+    for sel in selections:
+        operands.update(sel.operands if isinstance(sel, kind) else (sel,))
+    if len(operands) == 1:
+        return next(iter(operands))
+    return kind(frozenset(operands))
+
+
+@dataclass(frozen=True, repr=False)
+class SubtractSelection(_Printable, AssetSelection):
+    left: AssetSelection
+    right: AssetSelection
+
+    @property
+    def precedence(self) -> int:
+        return AND
+
+    def __str__(self) -> str:
+        return f"{self.left.text_at(AND)} and not {self.right.text_at(NOT)}"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return self.left.resolve(graph) - self.right.resolve(graph)
+
+
+@dataclass(frozen=True, repr=False)
+class NotSelection(_Printable, AssetSelection):
+    child: AssetSelection
+
+    @property
+    def precedence(self) -> int:
+        return NOT
+
+    def __str__(self) -> str:
+        return f"not {self.child.text_at(NOT)}"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return graph.keys - self.child.resolve(graph)
