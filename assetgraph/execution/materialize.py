@@ -1,0 +1,238 @@
+"""`materialize` and `materialize_to_memory`: run assets in this process and return the result.
+
+Must not import codelocation, orchestration, server or cli.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from assetgraph.definitions.asset import AssetsDefinition
+from assetgraph.definitions.checks import AssetChecksDefinition
+from assetgraph.definitions.definitions import Definitions
+from assetgraph.definitions.errors import RunFailedError, SelectionError
+from assetgraph.definitions.events import AssetCheckEvaluation, EventRecord, EventType, Run, RunStatus
+from assetgraph.definitions.io_manager import InputContext
+from assetgraph.definitions.keys import AssetCheckKey, AssetKey, coerce_asset_key
+from assetgraph.definitions.spec import AssetSpec
+from assetgraph.execution.executor import InProcessExecutor, ProgressCallback, RunOutcome, run_plan
+from assetgraph.execution.inputs import io_manager_for
+from assetgraph.execution.io_managers import FilesystemIOManager, InMemoryIOManager
+from assetgraph.execution.plan import PartitionRequest, Plan, build_plan
+from assetgraph.execution.resources import run_resources
+from assetgraph.execution.step import StepServices
+
+if TYPE_CHECKING:
+    from assetgraph.graph.asset_graph import AssetGraph
+    from assetgraph.storage.instance import Instance
+
+
+class ExecuteResult:
+    """The outcome of `materialize`: success, run id, events, and the assets' values."""
+
+    def __init__(self, outcome: RunOutcome, graph: AssetGraph, resources: Mapping[str, Any], plan: Plan) -> None:
+        self._outcome = outcome
+        self._graph = graph
+        self._resources = resources
+        self.plan = plan
+
+    @property
+    def success(self) -> bool:
+        return self._outcome.success
+
+    @property
+    def run_id(self) -> str:
+        return self._outcome.run.run_id
+
+    @property
+    def run(self) -> Run:
+        return self._outcome.run
+
+    @property
+    def all_events(self) -> list[EventRecord]:
+        return list(self._outcome.records)
+
+    def get_asset_materialization_events(self) -> list[EventRecord]:
+        return [r for r in self._outcome.records if r.event_type == EventType.ASSET_MATERIALIZATION]
+
+    def get_asset_check_evaluations(self) -> list[EventRecord]:
+        return [r for r in self._outcome.records if r.event_type == EventType.ASSET_CHECK_EVALUATION]
+
+    def get_check_evaluation(self, check_key: AssetCheckKey) -> AssetCheckEvaluation | None:
+        for r in reversed(self.get_asset_check_evaluations()):
+            if r.check_key == check_key:
+                return AssetCheckEvaluation.from_record(r)
+        return None
+
+    def get_step_failure_events(self) -> list[EventRecord]:
+        return [r for r in self._outcome.records if r.event_type == EventType.STEP_FAILURE]
+
+    def get_step_skipped_events(self) -> list[EventRecord]:
+        return [r for r in self._outcome.records if r.event_type == EventType.STEP_SKIPPED and r.asset_key is None]
+
+    def asset_value(self, key: Any, partition: str | None = None) -> Any:
+        """The stored value of an asset materialised by this run, loaded through its IO manager."""
+        from assetgraph.execution.context import Resources
+
+        asset_key = coerce_asset_key(key)
+        node = self._graph.get(asset_key)
+        keys = [partition] if partition is not None else list(_run_partitions(self.plan, asset_key))
+        ctx = InputContext(asset_key=asset_key, run_id=self.run_id, partition_keys=keys,
+                           partitions_def=node.partitions_def)
+        return io_manager_for(self._graph, asset_key, Resources(self._resources)).load_input(ctx)
+
+    def output_for_node(self, node_name: str) -> Any:
+        for step in self.plan.steps:
+            if step.node_name == node_name and step.asset_keys:
+                return self.asset_value(step.asset_keys[0])
+        raise KeyError(node_name)
+
+
+def _run_partitions(plan: Plan, key: AssetKey) -> Sequence[str]:
+    for step in plan.steps:
+        if key in step.asset_keys:
+            return step.partition_keys
+    return ()
+
+
+def _resolve_selection(graph: AssetGraph, selection: Any, assets: Sequence[Any]) -> set[AssetKey]:
+    if selection is None:
+        return {k for a in assets if isinstance(a, AssetsDefinition) and a.is_executable for k in a.keys}
+    if isinstance(selection, str) or hasattr(selection, "resolve"):
+        return set(graph.select(selection))
+    keys: set[AssetKey] = set()
+    for item in selection:
+        if isinstance(item, AssetsDefinition):
+            keys.update(item.keys)
+        elif isinstance(item, AssetSpec):
+            keys.add(item.key)
+        else:
+            keys.add(coerce_asset_key(item))
+    return keys
+
+
+def materialize(
+    assets: Sequence[AssetsDefinition | AssetSpec | AssetChecksDefinition],
+    selection: Any = None,
+    partition_key: str | None = None,
+    instance: Instance | None = None,
+    resources: Mapping[str, Any] | None = None,
+    run_config: Any = None,
+    tags: Mapping[str, str] | None = None,
+    raise_on_error: bool = True,
+    *,
+    partition_range: Any = None,
+    check_keys: Sequence[AssetCheckKey] | None = None,
+    progress: ProgressCallback | None = None,
+    run_id: str | None = None,
+) -> ExecuteResult:
+    """Materialise ``assets`` (or the ``selection`` among them) in this process.
+
+    Checks of the selected assets run after them. With ``raise_on_error`` (the default) the
+    first failure is raised, wrapped with the asset key, partition and run id.
+
+    >>> @asset
+    ... def numbers():
+    ...     return [1, 2, 3]
+    >>> @asset
+    ... def total(numbers):
+    ...     return sum(numbers)
+    >>> result = materialize([numbers, total])
+    >>> result.success, result.asset_value("total")
+    (True, 6)
+    """
+    defs = Definitions(assets=assets)
+    return execute_definitions(defs, selection=selection, assets=assets, partition_key=partition_key,
+                               partition_range=partition_range, instance=instance, resources=resources,
+                               run_config=run_config, tags=tags, raise_on_error=raise_on_error,
+                               check_keys=check_keys, progress=progress, run_id=run_id)
+
+
+def materialize_to_memory(
+    assets: Sequence[AssetsDefinition | AssetSpec | AssetChecksDefinition],
+    selection: Any = None,
+    partition_key: str | None = None,
+    instance: Instance | None = None,
+    resources: Mapping[str, Any] | None = None,
+    run_config: Any = None,
+    tags: Mapping[str, str] | None = None,
+    raise_on_error: bool = True,
+) -> ExecuteResult:
+    """Like `materialize`, but every asset's value stays in memory (an `InMemoryIOManager`)."""
+    memory = InMemoryIOManager()
+    given = dict(resources or {})
+    for a in assets:
+        if isinstance(a, AssetsDefinition):
+            given[a.io_manager_key] = memory
+    given.setdefault("io_manager", memory)
+    return materialize(assets, selection=selection, partition_key=partition_key, instance=instance, resources=given,
+                       run_config=run_config, tags=tags, raise_on_error=raise_on_error)
+
+
+def execute_definitions(
+    defs: Definitions,
+    *,
+    selection: Any = None,
+    assets: Sequence[Any] | None = None,
+    partition_key: str | None = None,
+    partition_range: Any = None,
+    instance: Instance | None = None,
+    resources: Mapping[str, Any] | None = None,
+    run_config: Any = None,
+    tags: Mapping[str, str] | None = None,
+    raise_on_error: bool = True,
+    check_keys: Sequence[AssetCheckKey] | None = None,
+    progress: ProgressCallback | None = None,
+    run_id: str | None = None,
+) -> ExecuteResult:
+    """Plan and execute a run of ``defs`` in this process (what `materialize` and the CLI use)."""
+    from assetgraph.definitions.config import normalize_run_config
+    from assetgraph.storage.instance import Instance
+
+    graph = defs.get_asset_graph()
+    inst = instance if instance is not None else Instance.ephemeral()
+    keys = _resolve_selection(graph, selection, assets if assets is not None else defs.assets)
+    keys = {k for k in keys if graph.get(k).is_executable}
+    if not keys and not check_keys:
+        raise SelectionError("The selection contains no asset that can be materialised (external assets are "
+                             "materialised elsewhere).")
+    now = datetime.now(timezone.utc)
+    partitions = _partition_request(partition_key, partition_range)
+    plan = build_plan(graph, keys, check_keys=check_keys, partitions=partitions, now=now,
+                      dynamic_partitions_store=inst)
+    config = normalize_run_config(run_config)
+    run = Run(run_id=run_id or str(uuid.uuid4()), status=RunStatus.STARTING, tags=dict(tags or {}),
+              asset_selection=tuple(sorted(keys)), partition_key=partition_key,
+              partition_range=(partitions.range.start, partitions.range.end) if partitions and partitions.range else None,
+              run_config=config, create_time=now.timestamp())
+    inst.register_assets({k: graph.get(k).partitions_def for k in plan.asset_keys})
+    inst.create_run(run)
+    given = {**defs.resources, **dict(resources or {})}
+    default_io = FilesystemIOManager(inst.storage_dir)
+    with run_resources(given, default_io, config) as res:
+        services = StepServices(run_id=run.run_id, graph=graph, resources=res, run_config=config, instance=inst,
+                                now=now, write=lambda events: None, run_tags=run.tags)
+        outcome = run_plan(run, plan, services, inst, executor=InProcessExecutor(progress))
+        result = ExecuteResult(outcome, graph, res.original_dict(), plan)
+    if raise_on_error and not outcome.success:
+        error = outcome.first_error
+        if error is not None:
+            raise error
+        raise RunFailedError(f"Run {run.run_id} failed: a blocking check failed, so downstream assets were skipped.")
+    return result
+
+
+def _partition_request(partition_key: str | None, partition_range: Any) -> PartitionRequest | None:
+    if partition_key is not None and partition_range is not None:
+        raise SelectionError("Pass partition_key or partition_range, not both.")
+    if partition_key is not None:
+        return PartitionRequest.single(partition_key)
+    if partition_range is not None:
+        from assetgraph.definitions.partitions.base import PartitionKeyRange
+
+        rng = partition_range if isinstance(partition_range, PartitionKeyRange) else PartitionKeyRange(*partition_range)
+        return PartitionRequest(range=rng)
+    return None
