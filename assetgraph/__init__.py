@@ -56,6 +56,9 @@ from assetgraph.definitions.retry import RetryPolicy as RetryPolicy
 from assetgraph.definitions.spec import AssetDep as AssetDep
 from assetgraph.definitions.spec import AssetIn as AssetIn
 from assetgraph.definitions.spec import AssetSpec as AssetSpec
+from assetgraph.graph.asset_graph import AssetGraph as AssetGraph
+from assetgraph.graph.asset_graph import AssetNode as AssetNode
+from assetgraph.graph.selection import AssetSelection as AssetSelection
 
 # Names loaded on first use: their modules import pydantic, SQLAlchemy or pandas, or are large.
 _LAZY: dict[str, str] = {
@@ -75,9 +78,6 @@ _LAZY: dict[str, str] = {
     "ExecuteResult": "assetgraph.execution.materialize",
     "Instance": "assetgraph.storage.instance",
     "PartitionStatus": "assetgraph.storage.status",
-    "AssetGraph": "assetgraph.graph.asset_graph",
-    "AssetNode": "assetgraph.graph.asset_graph",
-    "AssetSelection": "assetgraph.graph.selection",
 }
 
 if TYPE_CHECKING:
@@ -97,9 +97,6 @@ if TYPE_CHECKING:
     from assetgraph.execution.pandas_io import PandasParquetIOManager as PandasParquetIOManager
     from assetgraph.storage.instance import Instance as Instance
     from assetgraph.storage.status import PartitionStatus as PartitionStatus
-    from assetgraph.graph.asset_graph import AssetGraph as AssetGraph
-    from assetgraph.graph.asset_graph import AssetNode as AssetNode
-    from assetgraph.graph.selection import AssetSelection as AssetSelection
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,7 @@ Must not import anything from assetgraph beyond `definitions`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from assetgraph.definitions.errors import DefinitionError
@@ -56,10 +56,15 @@ class AssetCheckSpec:
         return self.blocking
 
     def with_asset(self, asset_key: AssetKey) -> AssetCheckSpec:
-        return replace(self, asset_key=asset_key)
+        return self.replace(asset=asset_key)
 
     def replace(self, **changes: Any) -> AssetCheckSpec:
-        return replace(self, **changes)
+        """A copy with some attributes changed (``asset=`` rebinds the check to another asset)."""
+        values: dict[str, Any] = {"asset": self.asset_key, "blocking": self.blocking, "description": self.description,
+                                  "additional_deps": self.additional_deps, "metadata": self.metadata}
+        name = changes.pop("name", self.name)
+        values.update(changes)
+        return AssetCheckSpec(name, **values)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_check_spec, (self.name, self.asset_key, self.blocking, self.description,

@@ -38,12 +38,38 @@ def _annotation_class(fn: Callable[..., Any], annotation: Any) -> Any:
     return namespace.get(name, fn.__globals__.get(name, name) if hasattr(fn, "__globals__") else name)
 
 
-def _is_subclass_of_loaded(cls: Any, module: str, name: str) -> bool:
+def _loaded_base(module: str, name: str) -> type | None:
     # Config and ConfigurableResource live in modules that import pydantic; a user who annotates
     # with them has already imported those modules, so we never import them here.
     mod = sys.modules.get(module)
     base = getattr(mod, name, None) if mod is not None else None
-    return isinstance(cls, type) and base is not None and issubclass(cls, base)
+    return base if isinstance(base, type) else None
+
+
+def _subclass_named(base: type, name: str, fn: Callable[..., Any]) -> type | None:
+    """A subclass of ``base`` called ``name``: string annotations of classes defined inside a
+    function cannot be looked up in the module, so we look among the loaded subclasses."""
+    found: list[type] = []
+    todo = list(base.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__name__ == name:
+            found.append(cls)
+    same_module = [c for c in found if c.__module__ == getattr(fn, "__module__", None)]
+    candidates = same_module or found
+    return candidates[-1] if candidates else None
+
+
+def _match(cls: Any, ann: Any, fn: Callable[..., Any], module: str, name: str) -> type | None:
+    base = _loaded_base(module, name)
+    if base is None:
+        return None
+    if isinstance(cls, type):
+        return cls if issubclass(cls, base) else None
+    if isinstance(ann, str):
+        return _subclass_named(base, ann.strip("'\"").split(".")[-1], fn)
+    return None
 
 
 def read_params(fn: Callable[..., Any], what: str) -> FunctionParams:
@@ -73,10 +99,11 @@ def read_params(fn: Callable[..., Any], what: str) -> FunctionParams:
             context = name
             continue
         cls = _annotation_class(fn, ann) if ann is not None else None
-        if _is_subclass_of_loaded(cls, "assetgraph.definitions.resources", "ConfigurableResource"):
+        config_cls = _match(cls, ann, fn, "assetgraph.definitions.config", "Config") if ann is not None else None
+        if ann is not None and _match(cls, ann, fn, "assetgraph.definitions.resources", "ConfigurableResource"):
             resources.append((name, name))
-        elif _is_subclass_of_loaded(cls, "assetgraph.definitions.config", "Config"):
-            config = (name, cls)
+        elif config_cls is not None:
+            config = (name, config_cls)
         else:
             values.append(name)
     return FunctionParams(context, tuple(values), tuple(resources), config,

@@ -190,10 +190,13 @@ def execute_definitions(
 ) -> ExecuteResult:
     """Plan and execute a run of ``defs`` in this process (what `materialize` and the CLI use)."""
     from assetgraph.definitions.config import normalize_run_config
-    from assetgraph.storage.instance import Instance
 
     graph = defs.get_asset_graph()
-    inst = instance if instance is not None else Instance.ephemeral()
+    if instance is None:
+        from assetgraph.storage.instance import Instance
+
+        instance = Instance.ephemeral()
+    inst = instance
     keys = _resolve_selection(graph, selection, assets if assets is not None else defs.assets)
     keys = {k for k in keys if graph.get(k).is_executable}
     if not keys and not check_keys:
@@ -211,7 +214,7 @@ def execute_definitions(
     inst.register_assets({k: graph.get(k).partitions_def for k in plan.asset_keys})
     inst.create_run(run)
     given = {**defs.resources, **dict(resources or {})}
-    default_io = FilesystemIOManager(inst.storage_dir)
+    default_io = FilesystemIOManager(_storage_dir(inst))
     with run_resources(given, default_io, config) as res:
         services = StepServices(run_id=run.run_id, graph=graph, resources=res, run_config=config, instance=inst,
                                 now=now, write=lambda events: None, run_tags=run.tags)
@@ -223,6 +226,21 @@ def execute_definitions(
             raise error
         raise RunFailedError(f"Run {run.run_id} failed: a blocking check failed, so downstream assets were skipped.")
     return result
+
+
+def _storage_dir(instance: Any) -> str:
+    """Where the default IO manager keeps values: the instance's storage folder, or a temporary
+    folder that lives as long as an ephemeral instance."""
+    path = getattr(instance, "storage_dir", None)
+    if path is None:
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="assetgraph-ephemeral-")
+        try:
+            instance.storage_dir = path
+        except AttributeError:
+            pass
+    return str(path)
 
 
 def _partition_request(partition_key: str | None, partition_range: Any) -> PartitionRequest | None:

@@ -36,7 +36,8 @@ class StepOutputs:
 def _items(result: Any) -> list[Any]:
     if inspect.isgenerator(result):
         return list(result)
-    if isinstance(result, tuple) and result and all(isinstance(r, (MaterializeResult, Output)) for r in result):
+    if isinstance(result, (list, tuple)) and result and all(
+            isinstance(r, (MaterializeResult, Output, AssetCheckResult, AssetMaterialization)) for r in result):
         return list(result)
     return [result]
 

@@ -197,11 +197,23 @@ def _selected_checks(graph: AssetGraph, selected: set[AssetKey],
     return {ck for key in selected for ck in graph.get(key).check_keys}
 
 
+def checks_def_for(graph: AssetGraph, check_key: AssetCheckKey) -> AssetChecksDefinition | None:
+    """The checks definition that runs ``check_key``, or None when its asset function reports it."""
+    from assetgraph.definitions.checks import AssetChecksDefinition
+
+    node = graph.check_def_for(check_key)
+    return node if isinstance(node, AssetChecksDefinition) else None
+
+
+def check_spec_for(graph: AssetGraph, check_key: AssetCheckKey) -> Any:
+    return next((s for s in graph.check_specs_for(check_key.asset_key) if s.name == check_key.name), None)
+
+
 def _check_steps(graph: AssetGraph, checks: set[AssetCheckKey], done_in_asset_steps: set[AssetCheckKey],
                  scope: _PartitionScoper) -> list[tuple[Step, AssetChecksDefinition]]:
     by_node: dict[str, tuple[AssetChecksDefinition, list[AssetCheckKey]]] = {}
     for ck in checks - done_in_asset_steps:
-        cdef = graph.check_def_for(ck)
+        cdef = checks_def_for(graph, ck)
         if cdef is None:
             raise SelectionError(
                 f'Check "{ck.to_user_string()}" is reported by its asset function; it runs only when the asset '
@@ -230,7 +242,7 @@ def _wire(step: Step, graph: AssetGraph, producer: Mapping[AssetKey, str],
                 for check_step in blocking.get(parent, ()):
                     ups[check_step] = None
     else:
-        cdef = graph.check_def_for(step.check_keys[0])
+        cdef = checks_def_for(graph, step.check_keys[0])
         deps = {ck.asset_key for ck in step.check_keys}
         if cdef is not None:
             deps |= {d.asset_key for s in cdef.check_specs for d in s.additional_deps}

@@ -22,12 +22,13 @@ from assetgraph.execution.context import AssetExecutionContext, PartitionScope, 
 from assetgraph.execution.events import make_event, step_logger
 from assetgraph.execution.inputs import io_manager_for, load_input, step_partition_keys
 from assetgraph.execution.outputs import collect_asset_outputs, collect_check_results
+from assetgraph.execution.plan import check_spec_for, checks_def_for
 
 if TYPE_CHECKING:
+    from assetgraph.execution.plan import Step
     from assetgraph.definitions.asset import AssetsDefinition
     from assetgraph.definitions.checks import AssetChecksDefinition
     from assetgraph.definitions.params import FunctionParams
-    from assetgraph.execution.plan import Step
     from assetgraph.graph.asset_graph import AssetGraph
 
 
@@ -114,7 +115,7 @@ class StepRunner:
     def _node(self) -> AssetsDefinition | AssetChecksDefinition:
         if self.step.kind == "asset":
             return self.s.graph.assets_def_for(self.step.asset_keys[0])
-        cdef = self.s.graph.check_def_for(self.step.check_keys[0])
+        cdef = checks_def_for(self.s.graph, self.step.check_keys[0])
         assert cdef is not None  # the planner only makes check steps for check definitions
         return cdef
 
@@ -249,7 +250,7 @@ class StepRunner:
         return result
 
     def _attempt_check(self, buffer: list[Event], attempt: int) -> StepOutcome:
-        cdef = self.s.graph.check_def_for(self.step.check_keys[0])
+        cdef = checks_def_for(self.s.graph, self.step.check_keys[0])
         assert cdef is not None
         ctx = self._context(buffer, cdef, attempt)
         kwargs = self._kwargs(cdef.params, cdef.input_keys, ctx, None, cdef.node_name)
@@ -268,7 +269,7 @@ class StepRunner:
         for r in results:
             ck = self._check_key_for(r, expected)
             seen.add(ck)
-            spec = self.s.graph.check_spec_for(ck)
+            spec = check_spec_for(self.s.graph, ck)
             data: dict[str, Any] = {"severity": r.severity.value}
             if r.description:
                 data["description"] = r.description
