@@ -1,0 +1,141 @@
+"""Engines for the supported URLs and the transaction runner with its retry policy.
+
+SQLite runs in WAL mode with a busy timeout; writers take the lock up front (`BEGIN IMMEDIATE`)
+and a bounded retry with backoff keeps "database is locked" from reaching users. PostgreSQL goes
+through psycopg 3. Imports SQLAlchemy; must not import anything above `storage`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from assetgraph.definitions.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+MAX_ATTEMPTS = 8
+# PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock detected.
+_PG_RETRY_CODES = {"40001", "40P01"}
+
+
+def normalize_url(url: str) -> str:
+    """Route `postgresql://` and `postgres://` URLs to the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_memory_sqlite(url: str) -> bool:
+    return url in ("sqlite://", "sqlite:///:memory:")
+
+
+def create_sql_engine(url: str) -> Engine:
+    """An engine for ``url``, configured for assetgraph's access pattern."""
+    url = normalize_url(url)
+    if is_memory_sqlite(url):
+        engine = sa.create_engine(
+            "sqlite://", poolclass=StaticPool,
+            connect_args={"check_same_thread": False, "isolation_level": None},
+        )
+        _configure_sqlite(engine, wal=False)
+        return engine
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url, pool_size=5, max_overflow=10,
+            connect_args={"check_same_thread": False, "isolation_level": None,
+                          "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        _configure_sqlite(engine, wal=True)
+        return engine
+    if url.startswith("postgresql"):
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    raise StorageError(
+        f"Unsupported storage URL {url!r}: use sqlite:///path/to/assetgraph.db or postgresql://user@host/db."
+    )
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    # The driver runs in autocommit mode so that we, not pysqlite, decide how a transaction
+    # begins: BEGIN IMMEDIATE for writes takes the write lock before reading what we modify.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("assetgraph_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class TransactionRunner:
+    """Runs a function in one transaction, retrying transient lock and serialization errors.
+
+    The function may run more than once, so it must do nothing but database work.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        # One shared in-memory connection: threads must take turns.
+        self._lock: threading.RLock | None = (
+            threading.RLock() if isinstance(engine.pool, StaticPool) else None
+        )
+
+    def run(self, fn: Callable[[Connection], T], *, write: bool) -> T:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self._locked(), self._transaction(write) as conn:
+                    return fn(conn)
+            except DBAPIError as exc:
+                if not self._is_transient(exc) or attempt >= MAX_ATTEMPTS:
+                    if self._is_transient(exc):
+                        raise StorageError(
+                            f"The storage stayed busy after {attempt} attempts ({exc.orig}). "
+                            "Another process holds a long write transaction; retry later."
+                        ) from exc
+                    raise
+                delay = min(0.01 * 2 ** (attempt - 1), 1.0) * (0.5 + random.random())
+                log.debug("storage busy (%s); retry %d in %.3fs", exc.orig, attempt, delay)
+                time.sleep(delay)
+
+    def _locked(self) -> threading.RLock | nullcontext[None]:
+        return self._lock if self._lock is not None else nullcontext()
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if write and self.dialect == "sqlite":
+                conn = conn.execution_options(assetgraph_write=True)
+            with conn.begin():
+                yield conn
+
+    def _is_transient(self, exc: DBAPIError) -> bool:
+        if self.dialect == "sqlite":
+            text = str(exc.orig).lower()
+            return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
+        return getattr(exc.orig, "sqlstate", None) in _PG_RETRY_CODES

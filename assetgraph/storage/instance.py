@@ -1,0 +1,315 @@
+"""`Instance`: the public handle on an assetgraph instance's storage.
+
+A thin façade over the SQL storage modules, which it loads when an instance is created:
+importing this module must not import SQLAlchemy. Must not import anything above `storage`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from assetgraph.definitions.errors import StorageError
+from assetgraph.definitions.events import (
+    AssetCheckEvaluation,
+    AssetMaterialization,
+    Event,
+    EventRecord,
+    EventType,
+    Run,
+    RunStatus,
+)
+from assetgraph.definitions.keys import AssetCheckKey, AssetKey
+from assetgraph.storage import config
+from assetgraph.storage.status import UNPARTITIONED, PartitionStatus
+
+if TYPE_CHECKING:
+    from assetgraph.definitions.partitions.base import PartitionsDefinition
+    from assetgraph.storage.daemon_state import BackfillRecord, TickRecord
+
+MEMORY_URL = "sqlite://"
+
+
+class Instance:
+    """The storage of runs, the event log, partition status and checks.
+
+    >>> instance = Instance.ephemeral()
+    >>> instance.get_runs()
+    []
+    >>> instance.dispose()
+
+    Satisfies `EventSink`, `StatusReader` and `DynamicPartitionsStore`.
+    """
+
+    def __init__(self, url: str, *, home: Path | None = None, allow_upgrade: bool = True) -> None:
+        """Open the storage at ``url``, creating its schema if the database is empty. ``home`` is
+        the instance directory (default: the SQLite file's directory, else ``$ASSETGRAPH_HOME``).
+
+        Raises `StorageError` for an unsupported URL or a schema this version cannot use.
+        """
+        from assetgraph.storage.daemon_state import DaemonStateStorage
+        from assetgraph.storage.dynamic_partitions import DynamicPartitionStorage
+        from assetgraph.storage.engine import (
+            TransactionRunner,
+            create_sql_engine,
+            is_memory_sqlite,
+            normalize_url,
+        )
+        from assetgraph.storage.event_log import EventLogStorage
+        from assetgraph.storage.migrate import ensure_schema
+        from assetgraph.storage.runs import RunStorage
+
+        self._url = normalize_url(url)
+        self._is_ephemeral = is_memory_sqlite(self._url)
+        self._home = home
+        self._temp_dir: str | None = None
+        engine = create_sql_engine(self._url)
+        try:
+            ensure_schema(engine, allow_upgrade=allow_upgrade or self._url.startswith("sqlite"))
+        except Exception:
+            engine.dispose()
+            raise
+        self._engine = engine
+        runner = TransactionRunner(engine)
+        self._runs = RunStorage(runner)
+        self._dynamic = DynamicPartitionStorage(runner)
+        self._events = EventLogStorage(runner, self._dynamic)
+        self._daemon = DaemonStateStorage(runner)
+
+    @classmethod
+    def ephemeral(cls) -> Instance:
+        """An in-memory instance, for tests and `materialize`; gone when disposed."""
+        return cls(MEMORY_URL)
+
+    @classmethod
+    def get(cls) -> Instance:
+        """The instance configured by ``$ASSETGRAPH_STORAGE_URL`` or ``$ASSETGRAPH_HOME/assetgraph.yaml``,
+        else the SQLite file ``$ASSETGRAPH_HOME/assetgraph.db`` (home defaults to ``./.assetgraph``)."""
+        home = config.instance_home()
+        url = config.storage_url(home)
+        if url.startswith("sqlite:///"):
+            home.mkdir(parents=True, exist_ok=True)
+        return cls(url, home=home)
+
+    @classmethod
+    def from_url(cls, url: str) -> Instance:
+        """An instance on ``sqlite:///path/to.db``, ``sqlite://`` (memory) or ``postgresql://...``."""
+        return cls(url)
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def is_ephemeral(self) -> bool:
+        return self._is_ephemeral
+
+    @property
+    def storage_dir(self) -> Path:
+        """Where file-based IO managers keep values: ``<home>/storage``; a temporary directory,
+        removed by `dispose`, for an ephemeral instance."""
+        if self._is_ephemeral:
+            if self._temp_dir is None:
+                self._temp_dir = tempfile.mkdtemp(prefix="assetgraph-")
+            return Path(self._temp_dir) / "storage"
+        if self._home is not None:
+            return self._home / "storage"
+        database = self._engine.url.database if self._url.startswith("sqlite") else None
+        return (Path(database).parent if database else config.instance_home()) / "storage"
+
+    def __repr__(self) -> str:
+        return f"Instance({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._is_ephemeral:
+            raise StorageError("An ephemeral instance lives in one process and cannot be sent to another; "
+                               "use Instance.from_url('sqlite:///path') for multi-process runs.")
+        return (Instance.from_url, (self._url,))
+
+    def __enter__(self) -> Instance:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.dispose()
+
+    def dispose(self) -> None:
+        """Close every connection (an ephemeral instance's data is gone afterwards)."""
+        self._engine.dispose()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    # -- runs --------------------------------------------------------------------------------
+
+    def create_run(self, run: Run) -> Run:
+        """Store a new run (``create_time`` defaults to now) and return it."""
+        return self._runs.create_run(run)
+
+    def update_run(self, run_id: str, *, status: RunStatus | None = None, start_time: float | None = None,
+                   end_time: float | None = None) -> None:
+        """Change a run's status and times; raises `StorageError` for an unknown run."""
+        self._runs.update_run(run_id, status=status, start_time=start_time, end_time=end_time)
+
+    def add_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
+        """Add or overwrite tags of a run."""
+        self._runs.add_run_tags(run_id, tags)
+
+    def get_run(self, run_id: str) -> Run | None:
+        """The run with ``run_id``, or None."""
+        return self._runs.get_run(run_id)
+
+    def get_runs(self, status: RunStatus | Sequence[RunStatus] | None = None,
+                 tags: Mapping[str, str] | None = None, limit: int | None = None,
+                 backfill_id: str | None = None) -> list[Run]:
+        """Runs newest first, filtered by status (one or several), tags (all must match) and backfill."""
+        return self._runs.get_runs(status=status, tags=tags, limit=limit, backfill_id=backfill_id)
+
+    # -- event log ---------------------------------------------------------------------------
+
+    def store_events(self, events: Sequence[Event]) -> list[EventRecord]:
+        """Append ``events`` in one transaction, updating partition status, latest materializations
+        and check executions in the same transaction; return the stored records in order."""
+        return self._events.store_events(events)
+
+    def get_event_records(
+        self,
+        event_type: EventType | Sequence[EventType] | None = None,
+        asset_key: AssetKey | None = None,
+        run_id: str | None = None,
+        partition: str | None = None,
+        after_id: int | None = None,
+        limit: int | None = None,
+        ascending: bool = True,
+    ) -> list[EventRecord]:
+        """Events matching every given filter, by id (ascending unless ``ascending=False``).
+
+        With ``asset_key``, events from before the asset was last wiped are left out.
+        """
+        return self._events.get_event_records(event_type, asset_key, run_id, partition, after_id, limit, ascending)
+
+    def get_latest_materialization_event(self, key: AssetKey, partition: str | None = None) -> EventRecord | None:
+        """The newest materialization of ``key`` (of ``partition`` when given, including events that
+        cover it as part of a range), or None."""
+        return self._events.get_latest_materialization_event(key, partition)
+
+    def report_runless_asset_event(self, materialization: AssetMaterialization) -> EventRecord:
+        """Record a materialization that happened outside any run (external assets).
+
+        Raises `UnknownPartitionKeyError` when the asset's registered partitions definition has
+        no such partition.
+        """
+        key = materialization.asset_key
+        if materialization.partition is not None:
+            pdef = self._events.get_asset_partitions_def(key)
+            if pdef is not None:
+                pdef.validate_partition_key(materialization.partition, dynamic_partitions_store=self)
+        event = Event(
+            event_type=EventType.ASSET_MATERIALIZATION, run_id=None, timestamp=time.time(), asset_key=key,
+            partition=materialization.partition, metadata=materialization.metadata,
+            message=materialization.description or "",
+        )
+        return self.store_events([event])[0]
+
+    # -- assets, partition status and checks -------------------------------------------------
+
+    def register_assets(self, mapping: Mapping[AssetKey, PartitionsDefinition | None]) -> None:
+        """Record each asset's partitions definition. When one changed, that asset's status is
+        rebuilt from the event log."""
+        self._events.register_assets(mapping)
+
+    def get_partition_status(self, key: AssetKey) -> PartitionStatus:
+        """Materialized, failed, in-progress and missing partitions of ``key``, in one indexed read."""
+        return self._events.get_partition_status_snapshot([key])[key]
+
+    def get_partition_status_snapshot(self, keys: Iterable[AssetKey]) -> dict[AssetKey, PartitionStatus]:
+        """`get_partition_status` for many keys at once (the `StatusReader` protocol)."""
+        return self._events.get_partition_status_snapshot(keys)
+
+    def get_materialized_partitions(self, key: AssetKey) -> set[str]:
+        """The partition keys of ``key`` that have been materialized (empty for unpartitioned assets)."""
+        subset = self.get_partition_status(key).materialized
+        return {k for k in subset.get_partition_keys() if k != UNPARTITIONED}
+
+    def rebuild_partition_status(self, keys: Iterable[AssetKey] | None = None) -> None:
+        """Recompute derived partition status from the event log (default: every asset)."""
+        self._events.rebuild_partition_status(keys)
+
+    def wipe_assets(self, keys: Iterable[AssetKey]) -> None:
+        """Forget the materializations, status and check results of ``keys``. Events stay in the
+        log but asset queries no longer return them."""
+        self._events.wipe_assets(keys)
+
+    def get_latest_check_result(self, check_key: AssetCheckKey, partition: str | None = None
+                                ) -> AssetCheckEvaluation | None:
+        """The newest evaluation of a check (of ``partition`` when given), or None."""
+        return self._events.get_latest_check_result(check_key, partition)
+
+    def get_check_history(self, check_key: AssetCheckKey, partition: str | None = None,
+                          limit: int | None = None) -> list[AssetCheckEvaluation]:
+        """Evaluations of a check, newest first."""
+        return self._events.get_check_history(check_key, partition, limit)
+
+    # -- dynamic partitions (the DynamicPartitionsStore protocol) ------------------------------
+
+    def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> None:
+        """Add keys to the dynamic partitions definition ``name`` (existing keys are ignored)."""
+        self._dynamic.add_dynamic_partitions(name, keys)
+
+    def delete_dynamic_partition(self, name: str, key: str) -> None:
+        """Remove one key from the dynamic partitions definition ``name``."""
+        self._dynamic.delete_dynamic_partition(name, key)
+
+    def get_dynamic_partitions(self, name: str) -> list[str]:
+        """The keys of ``name``, in the order they were added."""
+        return self._dynamic.get_dynamic_partitions(name)
+
+    def has_dynamic_partition(self, name: str, key: str) -> bool:
+        return self._dynamic.has_dynamic_partition(name, key)
+
+    # -- daemon state ------------------------------------------------------------------------
+
+    def get_cursor(self, key: str) -> str | None:
+        """A stored cursor (sensors, daemons), or None."""
+        return self._daemon.get_cursor(key)
+
+    def set_cursor(self, key: str, value: str) -> None:
+        self._daemon.set_cursor(key, value)
+
+    def get_kvs(self, keys: Iterable[str]) -> dict[str, str]:
+        """The stored values of those ``keys`` that exist."""
+        return self._daemon.get_kvs(keys)
+
+    def set_kvs(self, values: Mapping[str, str]) -> None:
+        self._daemon.set_kvs(values)
+
+    def add_backfill(self, backfill_id: str, status: str, body: Mapping[str, Any]) -> BackfillRecord:
+        """Store a new backfill; ``body`` is any JSON-able document the daemon owns."""
+        return self._daemon.add_backfill(backfill_id, status, body)
+
+    def update_backfill(self, backfill_id: str, status: str, body: Mapping[str, Any] | None = None) -> None:
+        self._daemon.update_backfill(backfill_id, status, body)
+
+    def get_backfill(self, backfill_id: str) -> BackfillRecord | None:
+        return self._daemon.get_backfill(backfill_id)
+
+    def get_backfills(self, status: str | None = None, limit: int | None = None) -> list[BackfillRecord]:
+        """Backfills newest first."""
+        return self._daemon.get_backfills(status=status, limit=limit)
+
+    def create_tick(self, instigator_name: str, tick_type: str, status: str, timestamp: float,
+                    body: Mapping[str, Any]) -> TickRecord:
+        """Record one schedule or sensor evaluation."""
+        return self._daemon.create_tick(instigator_name, tick_type, status, timestamp, body)
+
+    def update_tick(self, tick_id: int, status: str, body: Mapping[str, Any] | None = None) -> None:
+        self._daemon.update_tick(tick_id, status, body)
+
+    def get_ticks(self, instigator_name: str, limit: int | None = None) -> list[TickRecord]:
+        """Ticks of one schedule or sensor, newest first."""
+        return self._daemon.get_ticks(instigator_name, limit)
