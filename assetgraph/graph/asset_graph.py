@@ -8,7 +8,7 @@ anything from assetgraph beyond `definitions` and `graph`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey, CoercibleToAssetKey, coerce_asset_key
 from assetgraph.definitions.source import SourceLocation
-from assetgraph.definitions.spec import AssetSpec, coerce_deps
+from assetgraph.definitions.spec import AssetDep, AssetSpec, coerce_deps
 from assetgraph.graph import validation
 from assetgraph.graph.protocols import AssetsDefinitionLike, ChecksDefinitionLike, DefinitionsLike
 
@@ -123,20 +123,20 @@ class AssetGraph:
 
     def __init__(self, assets_defs: Sequence[AssetsDefinitionLike],
                  checks_defs: Sequence[ChecksDefinitionLike] = ()) -> None:
-        self._specs, self._defs = _index_specs(assets_defs)
-        parents = _parents_of(self._specs)
-        self._check_specs, self._check_defs = _index_checks(assets_defs, checks_defs, self._specs)
-        _validate_edges(parents, self._specs, self._defs)
-        children = _children_of(parents)
-        self._levels = _kahn_levels(parents, children, self._defs, self._specs)
-        self._validate_partition_mappings()
+        # Keys are numbered once and the build runs on ints: AssetKey hashes in Python, ints in C.
+        ids = _Ids.of(assets_defs)
+        parent_ids = _parent_ids(ids)
+        child_ids = _child_ids(parent_ids)
+        self._levels = _kahn_levels(ids, parent_ids, child_ids)
+        self._check_specs, self._check_defs = _index_checks(assets_defs, checks_defs, ids.index)
         checks_by_asset = _check_keys_by_asset(self._check_specs)
-        empty: frozenset[AssetKey] = frozenset()
-        self._nodes: dict[AssetKey, AssetNode] = {
-            key: AssetNode(spec, self._defs[key], parents[key], children.get(key, empty),
-                           checks_by_asset.get(key, frozenset()))
-            for key, spec in self._specs.items()
-        }
+        self._checks_by_asset = checks_by_asset
+        self._ids = ids
+        self._index = ids.index
+        self._keys = ids.keys
+        self._parent_ids = parent_ids
+        self._child_ids = child_ids
+        self._nodes: dict[AssetKey, AssetNode] = {}  # built on first `get`, so building the graph stays cheap
 
     @staticmethod
     def from_assets(assets_defs: Iterable[AssetsDefinitionLike | AssetSpec],
@@ -153,36 +153,49 @@ class AssetGraph:
     @property
     def keys(self) -> set[AssetKey]:
         """Every asset key, external assets included."""
-        return set(self._nodes)
+        return set(self._index)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._nodes
+        return key in self._index
 
     def __len__(self) -> int:
-        return len(self._nodes)
+        return len(self._keys)
 
     def has(self, key: CoercibleToAssetKey) -> bool:
-        return coerce_asset_key(key) in self._nodes
+        return coerce_asset_key(key) in self._index
 
     def get(self, key: CoercibleToAssetKey) -> AssetNode:
         """The node for ``key``; `KeyError` naming the key if there is none."""
         asset_key = coerce_asset_key(key)
         node = self._nodes.get(asset_key)
         if node is None:
-            raise KeyError(f'No asset "{asset_key.to_user_string()}" in the graph.')
+            n = self._id(asset_key)
+            node = AssetNode(self._ids.specs[n], self._ids.defs[n], self._frozen(self._parent_ids[n]),
+                             self._frozen(self._child_ids[n]), self._checks_by_asset.get(asset_key, frozenset()))
+            self._nodes[asset_key] = node
         return node
 
-    @property
-    def nodes(self) -> Mapping[AssetKey, AssetNode]:
-        return self._nodes
+    def _id(self, key: AssetKey) -> int:
+        n = self._index.get(key)
+        if n is None:
+            raise KeyError(f'No asset "{key.to_user_string()}" in the graph.')
+        return n
+
+    def _frozen(self, ids: Sequence[int]) -> frozenset[AssetKey]:
+        keys = self._keys
+        return frozenset([keys[i] for i in ids])
+
+    def spec_items(self) -> Iterator[tuple[AssetKey, AssetSpec]]:
+        """Every (key, spec) pair, in definition order."""
+        return zip(self._keys, self._ids.specs, strict=True)
 
     def parents(self, key: CoercibleToAssetKey) -> frozenset[AssetKey]:
         """The direct upstream keys of ``key``."""
-        return self.get(key).parents
+        return self._frozen(self._parent_ids[self._id(coerce_asset_key(key))])
 
     def children(self, key: CoercibleToAssetKey) -> frozenset[AssetKey]:
         """The direct downstream keys of ``key``."""
-        return self.get(key).children
+        return self._frozen(self._child_ids[self._id(coerce_asset_key(key))])
 
     def upstream(self, key: CoercibleToAssetKey, depth: int | None = None) -> set[AssetKey]:
         """All ancestors of ``key`` (up to ``depth`` levels), excluding ``key``."""
@@ -203,21 +216,26 @@ class AssetGraph:
         return self._walk(keys, "children", depth)
 
     def _walk(self, starts: Iterable[AssetKey], direction: str, depth: int | None) -> set[AssetKey]:
-        """Breadth-first, level by level, so a depth limit is exact."""
-        nodes = self._nodes
-        seen = set(starts)
-        frontier = list(seen)
+        """Breadth-first over ids, level by level, so a depth limit is exact."""
+        adjacency = self._parent_ids if direction == "parents" else self._child_ids
+        seen = bytearray(len(self._keys))
+        frontier = [self._id(key) for key in starts]
+        found = list(frontier)
+        for i in frontier:
+            seen[i] = 1
         level = 0
         while frontier and (depth is None or level < depth):
             next_frontier = []
-            for key in frontier:
-                for other in getattr(nodes[key], direction):
-                    if other not in seen:
-                        seen.add(other)
-                        next_frontier.append(other)
+            for i in frontier:
+                for j in adjacency[i]:
+                    if not seen[j]:
+                        seen[j] = 1
+                        next_frontier.append(j)
+            found += next_frontier
             frontier = next_frontier
             level += 1
-        return seen
+        keys = self._keys
+        return {keys[i] for i in found}
 
     def toposort(self) -> list[AssetKey]:
         """Every key after its parents; ties broken by key order."""
@@ -240,16 +258,17 @@ class AssetGraph:
         return selection.resolve(self)
 
     def assets_def_for(self, key: CoercibleToAssetKey) -> Any:
-        """The definition that produces ``key`` (a wrapper for an external `AssetSpec`)."""
-        return self.get(key).assets_def
+        """The definition that produces ``key`` (for an external asset, a wrapper of its `AssetSpec`)."""
+        return self._ids.defs[self._id(coerce_asset_key(key))]
 
     def sibling_keys(self, key: CoercibleToAssetKey) -> tuple[AssetKey, ...]:
         """All keys produced by the same definition as ``key`` (``key`` included)."""
-        return tuple(spec.key for spec in self.get(key).assets_def.specs)
+        return tuple(spec.key for spec in self.assets_def_for(key).specs)
 
     def check_specs_for(self, key: CoercibleToAssetKey) -> tuple[Any, ...]:
         """The check specs that target ``key``, ordered by check name."""
-        return tuple(self._check_specs[c] for c in sorted(self.get(key).check_keys, key=attrgetter("name")))
+        check_keys = self._checks_by_asset.get(self.get(key).key, frozenset())
+        return tuple(self._check_specs[c] for c in sorted(check_keys, key=attrgetter("name")))
 
     checks_for = check_specs_for
 
@@ -266,86 +285,113 @@ class AssetGraph:
     @cached_property
     def user_strings(self) -> Mapping[AssetKey, str]:
         """Each key's ``raw/orders`` form, computed once for selections and error hints."""
-        return {key: key.to_user_string() for key in self._nodes}
-
-    def _validate_partition_mappings(self) -> None:
-        for key, spec in self._specs.items():
-            for dep in spec.deps:
-                if dep.partition_mapping is not None:
-                    validation.validate_partition_mapping(
-                        dep.partition_mapping, dep.asset_key, key, self._specs[dep.asset_key].partitions_def,
-                        spec.partitions_def, _source(spec, self._defs[key]))
-
+        return {key: key.to_user_string() for key in self._keys}
 
 def _source(spec: AssetSpec, assets_def: AssetsDefinitionLike) -> SourceLocation | None:
     return spec.source or assets_def.source
 
 
-def _index_specs(assets_defs: Sequence[AssetsDefinitionLike],
-                 ) -> tuple[dict[AssetKey, AssetSpec], dict[AssetKey, AssetsDefinitionLike]]:
-    specs: dict[AssetKey, AssetSpec] = {}
-    defs: dict[AssetKey, AssetsDefinitionLike] = {}
-    for assets_def in assets_defs:
-        for spec in assets_def.specs:
-            key = spec.key
-            if key in specs:
-                raise validation.duplicate_key_error(
-                    key, _source(specs[key], defs[key]), _source(spec, assets_def))
-            specs[key] = spec
-            defs[key] = assets_def
-    return specs, defs
+@dataclass
+class _Ids:
+    """Every asset numbered in definition order, with its spec and definition at the same position."""
+
+    keys: list[AssetKey]
+    specs: list[AssetSpec]
+    defs: list[AssetsDefinitionLike]
+    index: dict[AssetKey, int]
+
+    @staticmethod
+    def of(assets_defs: Sequence[AssetsDefinitionLike]) -> _Ids:
+        ids = _Ids([], [], [], {})
+        for assets_def in assets_defs:
+            for spec in assets_def.specs:
+                ids.add(spec, assets_def)
+        return ids
+
+    def add(self, spec: AssetSpec, assets_def: AssetsDefinitionLike) -> None:
+        key = spec.key
+        known = self.index.setdefault(key, len(self.keys))
+        if known != len(self.keys):
+            raise validation.duplicate_key_error(key, self.source(known), _source(spec, assets_def))
+        self.keys.append(key)
+        self.specs.append(spec)
+        self.defs.append(assets_def)
+
+    def source(self, n: int) -> SourceLocation | None:
+        return _source(self.specs[n], self.defs[n])
+
+    def source_of(self, key: AssetKey) -> SourceLocation | None:
+        return self.source(self.index[key])
 
 
-def _parents_of(specs: Mapping[AssetKey, AssetSpec]) -> dict[AssetKey, frozenset[AssetKey]]:
-    return {key: frozenset(dep.asset_key for dep in spec.deps) for key, spec in specs.items()}
-
-
-def _validate_edges(parents: Mapping[AssetKey, frozenset[AssetKey]], specs: Mapping[AssetKey, AssetSpec],
-                    defs: Mapping[AssetKey, AssetsDefinitionLike]) -> None:
-    missing = [(key, up) for key, ups in parents.items() for up in ups if up not in parents]
+def _parent_ids(ids: _Ids) -> list[tuple[int, ...]]:
+    """Each asset's parents as ids; raises for unknown keys and validates partition mappings."""
+    get = ids.index.get
+    parent_ids: list[tuple[int, ...]] = []
+    missing: list[tuple[AssetKey, AssetKey]] = []
+    mapped: list[tuple[int, AssetDep]] = []
+    for n, spec in enumerate(ids.specs):
+        found = []
+        for dep in spec.deps:
+            i = get(dep.asset_key)
+            if i is None:
+                missing.append((ids.keys[n], dep.asset_key))
+            else:
+                found.append(i)
+            if dep.partition_mapping is not None:
+                mapped.append((n, dep))
+        parent_ids.append(tuple(dict.fromkeys(found)) if len(found) > 1 else tuple(found))
     if missing:
         missing.sort(key=lambda pair: (pair[0].path, pair[1].path))
-        raise validation.unknown_dependency_error(
-            missing, lambda k: _source(specs[k], defs[k]), sorted(parents, key=_by_path))
+        raise validation.unknown_dependency_error(missing, ids.source_of, sorted(ids.keys, key=_by_path))
+    for n, dep in mapped:
+        _validate_partition_mapping(ids, n, dep)
+    return parent_ids
 
 
-def _children_of(parents: Mapping[AssetKey, frozenset[AssetKey]]) -> dict[AssetKey, frozenset[AssetKey]]:
-    children: dict[AssetKey, list[AssetKey]] = {}
-    for key, ups in parents.items():
-        for up in ups:
-            children.setdefault(up, []).append(key)
-    return {key: frozenset(down) for key, down in children.items()}
+def _validate_partition_mapping(ids: _Ids, n: int, dep: AssetDep) -> None:
+    upstream = ids.specs[ids.index[dep.asset_key]]
+    validation.validate_partition_mapping(dep.partition_mapping, dep.asset_key, ids.keys[n],
+                                          upstream.partitions_def, ids.specs[n].partitions_def, ids.source(n))
 
 
-def _kahn_levels(parents: Mapping[AssetKey, frozenset[AssetKey]],
-                 children: Mapping[AssetKey, frozenset[AssetKey]],
-                 defs: Mapping[AssetKey, AssetsDefinitionLike],
-                 specs: Mapping[AssetKey, AssetSpec]) -> tuple[tuple[AssetKey, ...], ...]:
+def _child_ids(parent_ids: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    children: list[list[int]] = [[] for _ in parent_ids]
+    for n, parents in enumerate(parent_ids):
+        for i in parents:
+            children[i].append(n)
+    return [tuple(c) for c in children]
+
+
+def _kahn_levels(ids: _Ids, parent_ids: list[tuple[int, ...]],
+                 child_ids: list[tuple[int, ...]]) -> tuple[tuple[AssetKey, ...], ...]:
     """Kahn's algorithm, one level at a time; each level sorted by key."""
-    in_degree = {key: len(ups) for key, ups in parents.items()}
-    level = [key for key, degree in in_degree.items() if degree == 0]
+    paths = [key.path for key in ids.keys]
+    in_degree = [len(parents) for parents in parent_ids]
+    level = [n for n, degree in enumerate(in_degree) if degree == 0]
     levels: list[tuple[AssetKey, ...]] = []
     ordered = 0
-    empty: frozenset[AssetKey] = frozenset()
     while level:
-        levels.append(tuple(sorted(level, key=_by_path)))
+        level.sort(key=paths.__getitem__)
+        levels.append(tuple([ids.keys[n] for n in level]))
         ordered += len(level)
         next_level = []
-        for key in level:
-            for child in children.get(key, empty):
+        for n in level:
+            for child in child_ids[n]:
                 in_degree[child] -= 1
                 if in_degree[child] == 0:
                     next_level.append(child)
         level = next_level
-    if ordered < len(parents):
-        remaining = {key for key, degree in in_degree.items() if degree > 0}
-        cycle = validation.find_cycle(remaining, parents)
-        raise validation.dependency_cycle_error(cycle, lambda k: _source(specs[k], defs[k]))
+    if ordered < len(parent_ids):
+        remaining = [n for n, degree in enumerate(in_degree) if degree > 0]
+        parents = {ids.keys[n]: [ids.keys[i] for i in parent_ids[n]] for n in remaining}
+        cycle = validation.find_cycle(set(parents), parents)
+        raise validation.dependency_cycle_error(cycle, ids.source_of)
     return tuple(levels)
 
 
 def _index_checks(assets_defs: Sequence[AssetsDefinitionLike], checks_defs: Sequence[ChecksDefinitionLike],
-                  specs: Mapping[AssetKey, AssetSpec]) -> tuple[dict[AssetCheckKey, Any], dict[AssetCheckKey, Any]]:
+                  specs: Mapping[AssetKey, int]) -> tuple[dict[AssetCheckKey, Any], dict[AssetCheckKey, Any]]:
     check_specs: dict[AssetCheckKey, Any] = {}
     check_defs: dict[AssetCheckKey, Any] = {}
     for owner in [*assets_defs, *checks_defs]:
@@ -359,7 +405,7 @@ def _index_checks(assets_defs: Sequence[AssetsDefinitionLike], checks_defs: Sequ
     return check_specs, check_defs
 
 
-def _validate_check_targets(check_spec: Any, specs: Mapping[AssetKey, AssetSpec]) -> None:
+def _validate_check_targets(check_spec: Any, specs: Mapping[AssetKey, int]) -> None:
     needed = [check_spec.asset_key, *(d.asset_key for d in coerce_deps(check_spec.additional_deps))]
     for asset_key in needed:
         if asset_key not in specs:

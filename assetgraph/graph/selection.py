@@ -195,7 +195,7 @@ class _ValuesSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         wanted = set(self.values)
-        return {key for key, node in graph.nodes.items() if self._matches(node.spec, wanted)}
+        return {key for key, spec in graph.spec_items() if self._matches(spec, wanted)}
 
     def _matches(self, spec: Any, wanted: set[str]) -> bool:
         raise NotImplementedError
@@ -275,7 +275,7 @@ class KeyPrefixesSelection(_Printable, AssetSelection):
         return _join_or(parts)
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
-        return {key for key in graph.nodes if any(key.path[: len(p)] == p for p in self.prefixes)}
+        return {key for key in graph.keys if any(key.path[: len(p)] == p for p in self.prefixes)}
 
 
 @dataclass(frozen=True, repr=False)
@@ -316,8 +316,8 @@ class TagSelection(_Printable, AssetSelection):
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         tag, value = self.key, self.value
         if value is None:
-            return {key for key, node in graph.nodes.items() if tag in node.spec.tags}
-        return {key for key, node in graph.nodes.items() if node.spec.tags.get(tag) == value}
+            return {key for key, spec in graph.spec_items() if tag in spec.tags}
+        return {key for key, spec in graph.spec_items() if spec.tags.get(tag) == value}
 
 
 @dataclass(frozen=True, repr=False)
@@ -369,7 +369,7 @@ class RootsSelection(_FunctionSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         selected = self.child.resolve(graph)
-        return {k for k in selected if graph.nodes[k].parents.isdisjoint(selected)}
+        return {k for k in selected if graph.parents(k).isdisjoint(selected)}
 
 
 @dataclass(frozen=True, repr=False)
@@ -378,7 +378,7 @@ class SinksSelection(_FunctionSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         selected = self.child.resolve(graph)
-        return {k for k in selected if graph.nodes[k].children.isdisjoint(selected)}
+        return {k for k in selected if graph.children(k).isdisjoint(selected)}
 
 
 @dataclass(frozen=True, repr=False)
@@ -389,7 +389,7 @@ class MultiAssetNeighborsSelection(_FunctionSelection):
         selected = self.child.resolve(graph)
         result = set(selected)
         for key in selected:
-            if not graph.nodes[key].assets_def.can_subset:
+            if not graph.assets_def_for(key).can_subset:
                 result.update(graph.sibling_keys(key))
         return result
 
