@@ -1,0 +1,226 @@
+"""Cadences: where the boundaries of time windows fall.
+
+A cadence numbers its boundaries with integer *ordinals* and converts between an ordinal and
+its boundary (epoch seconds) in O(1) for hourly, daily, weekly and monthly cron schedules.
+Any other cron schedule is walked with croniter, imported only then so that
+``import assetgraph`` stays light. Pure: no clock reads. Must not import anything from
+assetgraph beyond `definitions.errors`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from abc import ABC, abstractmethod
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from assetgraph.definitions.errors import DefinitionError
+
+_ALIASES = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+}
+_HOUR = 3600
+_CRON_CHUNK = 512
+
+
+def normalize_cron(cron_schedule: str) -> str:
+    """The canonical spelling of a cron schedule: aliases expanded, single spaces."""
+    text = " ".join(cron_schedule.split())
+    return _ALIASES.get(text, text)
+
+
+class Cadence(ABC):
+    """Boundaries numbered by ordinals: ``boundary(o) < boundary(o + 1)`` for every ``o``."""
+
+    name: str
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+
+    @abstractmethod
+    def boundary(self, ordinal: int) -> int:
+        """The epoch second at which boundary ``ordinal`` falls."""
+
+    @abstractmethod
+    def floor(self, timestamp: float) -> int:
+        """The ordinal of the last boundary at or before ``timestamp``."""
+
+    def ceil(self, timestamp: float) -> int:
+        """The ordinal of the first boundary at or after ``timestamp``."""
+        ordinal = self.floor(timestamp)
+        return ordinal if self.boundary(ordinal) == timestamp else ordinal + 1
+
+    def boundary_datetime(self, ordinal: int) -> datetime:
+        """Boundary ``ordinal`` as an aware datetime in the cadence's timezone."""
+        return datetime.fromtimestamp(self.boundary(ordinal), self.tz)
+
+
+class HourlyCadence(Cadence):
+    """Every hour at ``minute``, counted in absolute time so that a DST day has 23 or 25 hours."""
+
+    name = "hourly"
+
+    def __init__(self, tz: ZoneInfo, minute: int, reference: float) -> None:
+        super().__init__(tz)
+        offset = datetime.fromtimestamp(reference, tz).utcoffset()
+        offset_seconds = int(offset.total_seconds()) if offset is not None else 0
+        # Zones whose offsets differ by whole hours (nearly all) keep one phase all year.
+        self._phase = (minute * 60 - offset_seconds) % _HOUR
+
+    def boundary(self, ordinal: int) -> int:
+        return ordinal * _HOUR + self._phase
+
+    def floor(self, timestamp: float) -> int:
+        return int((timestamp - self._phase) // _HOUR)
+
+
+class _LocalCadence(Cadence):
+    """Boundaries at a wall-clock time on calendar days: computed in local time, then localised."""
+
+    def __init__(self, tz: ZoneInfo, hour: int, minute: int) -> None:
+        super().__init__(tz)
+        self._time = time(hour, minute)
+
+    @abstractmethod
+    def _local_date(self, ordinal: int) -> date:
+        """The local date of boundary ``ordinal``."""
+
+    @abstractmethod
+    def _approximate_ordinal(self, local_date: date) -> int:
+        """An ordinal within one step of the boundary at or before ``local_date``."""
+
+    def boundary(self, ordinal: int) -> int:
+        # A wall time inside a DST gap resolves (fold=0) to the instant just after the gap.
+        local = datetime.combine(self._local_date(ordinal), self._time, self.tz)
+        return int(local.timestamp())
+
+    def floor(self, timestamp: float) -> int:
+        ordinal = self._approximate_ordinal(datetime.fromtimestamp(timestamp, self.tz).date())
+        while self.boundary(ordinal) > timestamp:
+            ordinal -= 1
+        while self.boundary(ordinal + 1) <= timestamp:
+            ordinal += 1
+        return ordinal
+
+
+class DailyCadence(_LocalCadence):
+    name = "daily"
+
+    def _local_date(self, ordinal: int) -> date:
+        return date.fromordinal(ordinal)
+
+    def _approximate_ordinal(self, local_date: date) -> int:
+        return local_date.toordinal()
+
+
+class WeeklyCadence(_LocalCadence):
+    name = "weekly"
+
+    def __init__(self, tz: ZoneInfo, hour: int, minute: int, cron_weekday: int) -> None:
+        super().__init__(tz, hour, minute)
+        # date.fromordinal(1) is a Monday; cron counts from Sunday = 0.
+        self._base = 1 + (cron_weekday - 1) % 7
+
+    def _local_date(self, ordinal: int) -> date:
+        return date.fromordinal(self._base + 7 * ordinal)
+
+    def _approximate_ordinal(self, local_date: date) -> int:
+        return (local_date.toordinal() - self._base) // 7
+
+
+class MonthlyCadence(_LocalCadence):
+    name = "monthly"
+
+    def __init__(self, tz: ZoneInfo, hour: int, minute: int, day: int) -> None:
+        super().__init__(tz, hour, minute)
+        self._day = day
+
+    def _local_date(self, ordinal: int) -> date:
+        return date(ordinal // 12, ordinal % 12 + 1, self._day)
+
+    def _approximate_ordinal(self, local_date: date) -> int:
+        return local_date.year * 12 + local_date.month - 1
+
+
+class CronCadence(Cadence):
+    """Any cron schedule, walked with croniter; ordinal 0 is the first boundary at or after ``anchor``."""
+
+    name = "cron"
+
+    def __init__(self, tz: ZoneInfo, cron_schedule: str, anchor: float) -> None:
+        super().__init__(tz)
+        from croniter import croniter
+
+        if not croniter.is_valid(cron_schedule):
+            raise DefinitionError(
+                f"Invalid cron schedule {cron_schedule!r}: use five fields, e.g. '0 0 * * *' for daily at midnight."
+            )
+        self._croniter: Any = croniter
+        self._cron = cron_schedule
+        self._forward: list[int] = self._walk(anchor - 1, 1, forward=True)
+        self._backward: list[int] = []
+
+    def _walk(self, start: float, count: int, *, forward: bool) -> list[int]:
+        it = self._croniter(self._cron, datetime.fromtimestamp(start, self.tz))
+        step = it.get_next if forward else it.get_prev
+        return [int(step(float)) for _ in range(count)]
+
+    def _extend_forward(self, count: int) -> None:
+        self._forward.extend(self._walk(self._forward[-1], count, forward=True))
+
+    def _extend_backward(self, count: int) -> None:
+        last = self._backward[-1] if self._backward else self._forward[0]
+        self._backward.extend(self._walk(last, count, forward=False))
+
+    def boundary(self, ordinal: int) -> int:
+        if ordinal >= 0:
+            while len(self._forward) <= ordinal:
+                self._extend_forward(max(_CRON_CHUNK, ordinal + 1 - len(self._forward)))
+            return self._forward[ordinal]
+        while len(self._backward) < -ordinal:
+            self._extend_backward(max(_CRON_CHUNK, -ordinal - len(self._backward)))
+        return self._backward[-ordinal - 1]
+
+    def floor(self, timestamp: float) -> int:
+        if timestamp >= self._forward[0]:
+            while self._forward[-1] <= timestamp:
+                self._extend_forward(_CRON_CHUNK)
+            return bisect.bisect_right(self._forward, timestamp) - 1
+        while not self._backward or self._backward[-1] > timestamp:
+            self._extend_backward(_CRON_CHUNK)
+        # _backward is descending: find the first boundary at or before the timestamp.
+        position = bisect.bisect_left(self._backward, -timestamp, key=lambda b: -b)
+        return -(position + 1)
+
+
+def _field(text: str, low: int, high: int) -> int | None:
+    if text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    return None
+
+
+def cadence_for(cron_schedule: str, tz: ZoneInfo, anchor: float) -> Cadence:
+    """The cadence of a normalised cron schedule: arithmetic when it is hourly, daily, weekly
+    or monthly (on days 1 to 28), croniter otherwise."""
+    fields = cron_schedule.split(" ")
+    if len(fields) == 5:
+        minute_text, hour_text, day_text, month_text, weekday_text = fields
+        minute = _field(minute_text, 0, 59)
+        hour = _field(hour_text, 0, 23)
+        day = _field(day_text, 1, 28)
+        weekday = _field(weekday_text, 0, 7)
+        if minute is not None and month_text == "*":
+            if (hour_text, day_text, weekday_text) == ("*", "*", "*"):
+                return HourlyCadence(tz, minute, anchor)
+            if hour is not None and (day_text, weekday_text) == ("*", "*"):
+                return DailyCadence(tz, hour, minute)
+            if hour is not None and day_text == "*" and weekday is not None:
+                return WeeklyCadence(tz, hour, minute, weekday % 7)
+            if hour is not None and day is not None and weekday_text == "*":
+                return MonthlyCadence(tz, hour, minute, day)
+    return CronCadence(tz, cron_schedule, anchor)
