@@ -81,8 +81,8 @@ class AssetSelection(ABC):
 
     @staticmethod
     def key_prefixes(*prefixes: str | Iterable[str]) -> AssetSelection:
-        """Assets whose key starts with a prefix (``"raw"`` or ``["raw", "eu"]``): prints
-        ``key:raw or key:raw/*``."""
+        """Assets whose key starts with a prefix (``"raw"`` or ``["raw", "eu"]``):
+        ``key_prefix:raw``."""
         paths = {coerce_asset_key(p if isinstance(p, str) else list(p)).path for p in prefixes}
         return KeyPrefixesSelection(tuple(sorted(paths)))
 
@@ -261,18 +261,16 @@ class KeyPatternSelection(_Printable, AssetSelection):
 
 @dataclass(frozen=True, repr=False)
 class KeyPrefixesSelection(_Printable, AssetSelection):
+    """Keys whose path starts with one of ``prefixes``: ``key_prefix:raw/eu``."""
+
     prefixes: tuple[tuple[str, ...], ...]
 
     @property
     def precedence(self) -> int:
-        return _list_precedence(len(self.prefixes) * 2)
+        return _list_precedence(len(self.prefixes))
 
     def __str__(self) -> str:
-        parts = []
-        for prefix in self.prefixes:
-            text = "/".join(prefix)
-            parts += [f"key:{format_value(text)}", f"key:{format_pattern((text + '/', ''))}"]
-        return _join_or(parts)
+        return _join_or([f"key_prefix:{format_value('/'.join(p))}" for p in self.prefixes])
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         return {key for key in graph.keys if any(key.path[: len(p)] == p for p in self.prefixes)}

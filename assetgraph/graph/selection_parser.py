@@ -8,6 +8,8 @@ Grammar (``not`` binds tighter than ``and``, which binds tighter than ``or``)::
     not_expr   := "not" not_expr | traversal
     traversal  := [DIGITS] "+" primary ["+" [DIGITS]] | primary ["+" [DIGITS]]
     primary    := "*" | "(" expr ")" | FUNCTION "(" expr ")" | ATTRIBUTE ":" value | value
+    ATTRIBUTE  := key | key_prefix | group | tag | owner | kind
+    FUNCTION   := roots | sinks | required_multi_asset_neighbors
     value      := WORD | "quoted \\" string"      (tag values: value ["=" value])
 
 Every error is a `SelectionError` pointing at the offending position.
@@ -28,6 +30,7 @@ from assetgraph.graph.selection import (
     DownstreamSelection,
     GroupsSelection,
     KeyPatternSelection,
+    KeyPrefixesSelection,
     KeysSelection,
     KindsSelection,
     MultiAssetNeighborsSelection,
@@ -39,7 +42,7 @@ from assetgraph.graph.selection import (
     UpstreamSelection,
 )
 
-ATTRIBUTES = ("key", "group", "tag", "owner", "kind")
+ATTRIBUTES = ("key", "key_prefix", "group", "tag", "owner", "kind")
 FUNCTIONS: dict[str, Callable[[AssetSelection], AssetSelection]] = {
     "roots": RootsSelection,
     "sinks": SinksSelection,
@@ -260,6 +263,8 @@ class _Parser:
             return self.key_selection(value)
         if name.text == "tag":
             return self.parse_tag(value)
+        if name.text == "key_prefix":
+            return self.key_prefix_selection(value)
         literal = self.literal(value, name.text)
         selection_type = {"group": GroupsSelection, "owner": OwnersSelection, "kind": KindsSelection}[name.text]
         return selection_type((literal,))
@@ -282,6 +287,12 @@ class _Parser:
             raise self.error(f"wildcards '*' work only in key: values, not in {attribute}:; "
                              "write \\* inside quotes for a literal star", token)
         return token.segments[0]
+
+    def key_prefix_selection(self, token: Token) -> AssetSelection:
+        text = self.literal(token, "key_prefix")
+        if "" in text.split("/"):
+            raise self.error(f"{token.text!r} is not a key prefix: each part between '/' must be non-empty", token)
+        return KeyPrefixesSelection((tuple(text.split("/")),))
 
     def key_selection(self, token: Token) -> AssetSelection:
         if token.segments == ("", ""):
