@@ -258,7 +258,7 @@ class _Parser:
         self.advance()  # the ':'
         if name.text not in ATTRIBUTES:
             raise self.error(_unknown_attribute_message(name.text), name)
-        value = self.parse_value(name.text)
+        value = self.parse_value(f"{name.text}:")
         if name.text == "key":
             return self.key_selection(value)
         if name.text == "tag":
@@ -269,17 +269,17 @@ class _Parser:
         selection_type = {"group": GroupsSelection, "owner": OwnersSelection, "kind": KindsSelection}[name.text]
         return selection_type((literal,))
 
-    def parse_value(self, attribute: str) -> Token:
+    def parse_value(self, after: str) -> Token:
         token = self.current
         if token.kind not in ("word", "string"):
-            raise self.error(f"expected a value after '{attribute}:'")
+            raise self.error(f"expected a value after {after!r}")
         return self.advance()
 
     def parse_tag(self, key: Token) -> AssetSelection:
         if self.current.kind != "=":
             return TagSelection(self.literal(key, "tag"))
         self.advance()
-        value = self.parse_value("tag:" + key.text + "=")
+        value = self.parse_value(f"tag:{key.text}=")
         return TagSelection(self.literal(key, "tag"), self.literal(value, "tag"))
 
     def literal(self, token: Token, attribute: str) -> str:
