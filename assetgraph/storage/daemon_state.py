@@ -70,7 +70,7 @@ class DaemonStateStorage:
         def read(conn: Connection) -> dict[str, str]:
             found: dict[str, str] = {}
             for chunk in chunks(wanted):
-                found.update(conn.execute(sa.select(kvs.c.key, kvs.c.value).where(kvs.c.key.in_(chunk))).tuples())
+                found.update((r.key, r.value) for r in conn.execute(sa.select(kvs.c.key, kvs.c.value).where(kvs.c.key.in_(chunk))))
             return found
 
         return self._runner.run(read, write=False)

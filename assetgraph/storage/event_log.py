@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -122,7 +122,7 @@ class EventLogStorage:
             sa.update(assets).where(assets.c.asset_key == sa.bindparam("k"))
             .values(last_materialization_event_id=sa.bindparam("event_id"))
         )
-        state = (
+        self._select_state = (
             sa.select(assets.c.partitions_def, assets.c.last_materialization_event_id,
                       assets.c.wipe_after_event_id, asset_partition_status.c.status,
                       asset_partition_status.c.subset)
@@ -130,7 +130,8 @@ class EventLogStorage:
                                           asset_partition_status.c.asset_key == assets.c.asset_key))
             .where(assets.c.asset_key == sa.bindparam("k"))
         )
-        self._select_state = state.with_for_update(of=assets) if self._is_postgres else state
+        self._lock_asset = (sa.select(assets.c.asset_key).where(assets.c.asset_key == sa.bindparam("k"))
+                            .with_for_update())
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -153,6 +154,15 @@ class EventLogStorage:
         return records
 
     def _read_state(self, conn: Connection, db_key: str) -> _AssetState:
+        """Read (and on PostgreSQL lock) an asset's row and status rows, creating the row if needed.
+
+        SQLite writers already hold the database lock (BEGIN IMMEDIATE). On PostgreSQL the asset row
+        is locked in a statement of its own: a locking join would re-check only the locked row after
+        waiting and return the status rows as they were before the other writer committed.
+        """
+        if self._is_postgres and conn.execute(self._lock_asset, {"k": db_key}).first() is None:
+            conn.execute(self._ensure_asset, {"asset_key": db_key})
+            conn.execute(self._lock_asset, {"k": db_key})
         rows = conn.execute(self._select_state, {"k": db_key}).all()
         if not rows:
             conn.execute(self._ensure_asset, {"asset_key": db_key})
@@ -403,7 +413,7 @@ class EventLogStorage:
             pdef_json[row.asset_key] = row.partitions_def
             if row.status is not None:
                 status_json.setdefault(row.asset_key, {})[row.status] = row.subset
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         result: dict[AssetKey, PartitionStatus] = {}
         for db_key, key in wanted.items():
             pdef = self.defs.get(pdef_json.get(db_key))
