@@ -204,11 +204,10 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         parsed = self._strptime(partition_key)
         if parsed is None:
             return None
-        timestamp = (parsed.replace(tzinfo=self.cadence.tz) if parsed.tzinfo is None else parsed).timestamp()
-        ordinal = self.cadence.floor(timestamp)
-        if self.cadence.boundary(ordinal) != timestamp or self.key_for_ordinal(ordinal) != partition_key:
-            return None
-        return ordinal
+        # A key may omit fields the boundaries have (a daily key with hour_offset=6): its window
+        # is the first one starting at or after the time the key spells.
+        ordinal = self.cadence.ceil(_timestamp_of(parsed, self.cadence.tz))
+        return ordinal if self.key_for_ordinal(ordinal) == partition_key else None
 
     def _strptime(self, text: str) -> dt.datetime | None:
         formats = (self.fmt,) if self._fmt_has_offset else (self.fmt, self.fmt + "%z")
