@@ -6,7 +6,6 @@ once, when the module is imported. Must not import anything from assetgraph beyo
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -153,8 +152,10 @@ def _docstring(fn: Callable[..., Any]) -> str | None:
     doc = fn.__doc__
     if not doc:
         return None
-    first, _, rest = doc.partition("\n")
-    return (first.strip() + ("\n" + textwrap.dedent(rest) if rest.strip() else "")).strip()
+    lines = doc.expandtabs().splitlines()
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    cut = min(indents) if indents else 0
+    return "\n".join([lines[0].strip(), *(line[cut:].rstrip() for line in lines[1:])]).strip()
 
 
 def _resolve_inputs(params: FunctionParams, ins: Mapping[str, AssetIn] | None, prefix: tuple[str, ...],

@@ -6,7 +6,6 @@ Must not import anything from assetgraph.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -107,4 +106,6 @@ class InternalError(AssetGraphError):
 
 def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """A handful of candidates close to ``word``, best first."""
+    import difflib
+
     return difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)

@@ -7,7 +7,6 @@ import anything from assetgraph beyond `definitions`.
 from __future__ import annotations
 
 import enum
-import traceback as tb
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -86,6 +85,8 @@ class ErrorInfo:
 
     @staticmethod
     def from_exception(exc: BaseException) -> ErrorInfo:
+        import traceback as tb
+
         cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
         return ErrorInfo(
             message=str(exc),

@@ -6,7 +6,6 @@ anything from assetgraph beyond `definitions`.
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,10 +15,9 @@ from assetgraph.definitions.keys import AssetKey
 from assetgraph.definitions.metadata import MetadataValue, normalize_metadata
 
 if TYPE_CHECKING:
+    import logging
+
     from assetgraph.definitions.partitions.base import PartitionsDefinition
-
-_LOG = logging.getLogger("assetgraph.io")
-
 
 @dataclass
 class OutputContext:
@@ -33,7 +31,7 @@ class OutputContext:
     partitions_def: PartitionsDefinition | None = None
     definition_metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     resources: Any = None
-    log: logging.Logger = _LOG
+    log: logging.Logger | None = None
     _added_metadata: dict[str, MetadataValue] = field(default_factory=dict)
 
     @property
@@ -73,7 +71,7 @@ class InputContext:
     definition_metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     downstream_asset_key: AssetKey | None = None
     resources: Any = None
-    log: logging.Logger = _LOG
+    log: logging.Logger | None = None
 
     @property
     def has_asset_partitions(self) -> bool:

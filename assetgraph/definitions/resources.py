@@ -25,6 +25,13 @@ class ConfigurableResource(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
+    def __init__(self, **data: Any) -> None:
+        env_vars = {k: v for k, v in data.items() if isinstance(v, EnvVar)}
+        super().__init__(**data)
+        # Validation turns an EnvVar into a plain str; put the EnvVar back so it resolves at run time.
+        for name, value in env_vars.items():
+            self.__dict__[name] = value
+
     def resolved(self) -> ConfigurableResource:
         """A copy with every `EnvVar` field replaced by the variable's value now."""
         changes: dict[str, Any] = {}

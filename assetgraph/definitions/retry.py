@@ -6,8 +6,11 @@ Must not import anything from assetgraph beyond `definitions`.
 from __future__ import annotations
 
 import enum
-import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import random
 
 
 class Backoff(str, enum.Enum):
@@ -49,7 +52,11 @@ class RetryPolicy:
             base = base * attempt
         if self.jitter is None or base == 0:
             return base
-        r = (rng or random).random()
+        if rng is None:
+            import random
+
+            rng = random.Random()
+        r = rng.random()
         if self.jitter == Jitter.FULL:
             return base * r
         return max(0.0, base + base * (2 * r - 1))
