@@ -204,7 +204,7 @@ class MultiPartitionsDefinition(PartitionsDefinition):
             if not d.has_partition_key(key, current_time, dynamic_partitions_store):
                 inner = d._unknown_key_error(key, current_time, dynamic_partitions_store)
                 return UnknownPartitionKeyError(
-                    f"Partition key {partition_key!r} is not a key of {self!r}: in dimension {name!r}, {inner}"
+                    f"Partition key {partition_key!r} is not a key of {self!r}: in dimension {name!r}, {inner.args[0]}"
                 )
         return UnknownPartitionKeyError(f"Partition key {partition_key!r} is not a key of {self!r}.")
 
