@@ -47,6 +47,29 @@ from assetgraph.definitions.jobs import define_asset_job as define_asset_job
 from assetgraph.definitions.keys import AssetCheckKey as AssetCheckKey
 from assetgraph.definitions.keys import AssetKey as AssetKey
 from assetgraph.definitions.metadata import MetadataValue as MetadataValue
+from assetgraph.definitions.partitions import AllPartitionMapping as AllPartitionMapping
+from assetgraph.definitions.partitions import DailyPartitionsDefinition as DailyPartitionsDefinition
+from assetgraph.definitions.partitions import DynamicPartitionsDefinition as DynamicPartitionsDefinition
+from assetgraph.definitions.partitions import HourlyPartitionsDefinition as HourlyPartitionsDefinition
+from assetgraph.definitions.partitions import IdentityPartitionMapping as IdentityPartitionMapping
+from assetgraph.definitions.partitions import LastPartitionMapping as LastPartitionMapping
+from assetgraph.definitions.partitions import MonthlyPartitionsDefinition as MonthlyPartitionsDefinition
+from assetgraph.definitions.partitions import MultiPartitionKey as MultiPartitionKey
+from assetgraph.definitions.partitions import MultiPartitionsDefinition as MultiPartitionsDefinition
+from assetgraph.definitions.partitions import (
+    MultiToSingleDimensionPartitionMapping as MultiToSingleDimensionPartitionMapping,
+)
+from assetgraph.definitions.partitions import PartitionKeyRange as PartitionKeyRange
+from assetgraph.definitions.partitions import PartitionMapping as PartitionMapping
+from assetgraph.definitions.partitions import PartitionsDefinition as PartitionsDefinition
+from assetgraph.definitions.partitions import PartitionsSubset as PartitionsSubset
+from assetgraph.definitions.partitions import StaticPartitionMapping as StaticPartitionMapping
+from assetgraph.definitions.partitions import StaticPartitionsDefinition as StaticPartitionsDefinition
+from assetgraph.definitions.partitions import TimeWindow as TimeWindow
+from assetgraph.definitions.partitions import TimeWindowPartitionMapping as TimeWindowPartitionMapping
+from assetgraph.definitions.partitions import TimeWindowPartitionsDefinition as TimeWindowPartitionsDefinition
+from assetgraph.definitions.partitions import WeeklyPartitionsDefinition as WeeklyPartitionsDefinition
+from assetgraph.definitions.policies import BackfillPolicy as BackfillPolicy
 from assetgraph.definitions.results import AssetCheckResult as AssetCheckResult
 from assetgraph.definitions.results import MaterializeResult as MaterializeResult
 from assetgraph.definitions.results import Output as Output
@@ -97,6 +120,12 @@ if TYPE_CHECKING:
     from assetgraph.execution.pandas_io import PandasParquetIOManager as PandasParquetIOManager
     from assetgraph.storage.instance import Instance as Instance
     from assetgraph.storage.status import PartitionStatus as PartitionStatus
+
+
+__all__ = sorted(
+    [n for n in dir() if not n.startswith("_") and n not in {"annotations", "importlib", "TYPE_CHECKING", "Any"}]
+    + list(_LAZY)
+)
 
 
 def __getattr__(name: str) -> Any:
