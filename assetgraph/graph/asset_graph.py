@@ -1,8 +1,9 @@
 """`AssetGraph` and `AssetNode`: the lineage derived from asset declarations, built once and
 validated at construction (duplicate keys, unknown upstream keys, cycles, partition mappings).
 
-Building is linear in assets plus edges: adjacency is kept as dicts of frozensets and the
-topological levels come from one pass of Kahn's algorithm. Pure: no I/O. Must not import
+Building is linear in assets plus edges: every key gets an integer id once, adjacency is kept
+as tuples of ids, the topological levels come from one pass of Kahn's algorithm, and nodes
+(with frozensets of parent and child keys) are made on first use. Pure: no I/O. Must not import
 anything from assetgraph beyond `definitions` and `graph`.
 """
 
@@ -12,8 +13,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from assetgraph.definitions.asset import AssetsDefinition
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey, CoercibleToAssetKey, coerce_asset_key
 from assetgraph.definitions.source import SourceLocation
 from assetgraph.definitions.spec import AssetDep, AssetSpec, coerce_deps
@@ -24,36 +26,6 @@ if TYPE_CHECKING:
     from assetgraph.graph.selection import AssetSelection
 
 _by_path = attrgetter("path")
-
-
-@dataclass(frozen=True)
-class ExternalAssets:
-    """Wraps a bare `AssetSpec` handed to `AssetGraph.from_assets`: an external asset."""
-
-    spec: AssetSpec
-
-    @property
-    def specs(self) -> tuple[AssetSpec, ...]:
-        return (self.spec,)
-
-    @property
-    def keys(self) -> tuple[AssetKey, ...]:
-        return (self.spec.key,)
-
-    is_executable = False
-    can_subset = True
-
-    @property
-    def check_specs(self) -> tuple[Any, ...]:
-        return ()
-
-    @property
-    def node_name(self) -> str:
-        return "__".join(self.spec.key.path)
-
-    @property
-    def source(self) -> SourceLocation | None:
-        return self.spec.source
 
 
 class AssetNode:
@@ -125,24 +97,19 @@ class AssetGraph:
                  checks_defs: Sequence[ChecksDefinitionLike] = ()) -> None:
         # Keys are numbered once and the build runs on ints: AssetKey hashes in Python, ints in C.
         ids = _Ids.of(assets_defs)
-        parent_ids = _parent_ids(ids)
-        child_ids = _child_ids(parent_ids)
-        self._levels = _kahn_levels(ids, parent_ids, child_ids)
+        self._ids, self._index, self._keys = ids, ids.index, ids.keys
+        self._parent_ids = _parent_ids(ids)
+        self._child_ids = _child_ids(self._parent_ids)
+        self._levels = _kahn_levels(ids, self._parent_ids, self._child_ids)
         self._check_specs, self._check_defs = _index_checks(assets_defs, checks_defs, ids.index)
-        checks_by_asset = _check_keys_by_asset(self._check_specs)
-        self._checks_by_asset = checks_by_asset
-        self._ids = ids
-        self._index = ids.index
-        self._keys = ids.keys
-        self._parent_ids = parent_ids
-        self._child_ids = child_ids
+        self._checks_by_asset = _check_keys_by_asset(self._check_specs)
         self._nodes: dict[AssetKey, AssetNode] = {}  # built on first `get`, so building the graph stays cheap
 
     @staticmethod
     def from_assets(assets_defs: Iterable[AssetsDefinitionLike | AssetSpec],
                     checks_defs: Iterable[ChecksDefinitionLike] = ()) -> AssetGraph:
         """Build from asset definitions; a bare `AssetSpec` is an external asset."""
-        wrapped = [ExternalAssets(d) if isinstance(d, AssetSpec) else d for d in assets_defs]
+        wrapped = [AssetsDefinition.from_spec(d) if isinstance(d, AssetSpec) else d for d in assets_defs]
         return AssetGraph(wrapped, list(checks_defs))
 
     @staticmethod
@@ -199,25 +166,25 @@ class AssetGraph:
 
     def upstream(self, key: CoercibleToAssetKey, depth: int | None = None) -> set[AssetKey]:
         """All ancestors of ``key`` (up to ``depth`` levels), excluding ``key``."""
-        start = self.get(key).key
-        return self._walk((start,), "parents", depth) - {start}
+        start = coerce_asset_key(key)
+        return self._walk((start,), self._parent_ids, depth) - {start}
 
     def downstream(self, key: CoercibleToAssetKey, depth: int | None = None) -> set[AssetKey]:
         """All descendants of ``key`` (up to ``depth`` levels), excluding ``key``."""
-        start = self.get(key).key
-        return self._walk((start,), "children", depth) - {start}
+        start = coerce_asset_key(key)
+        return self._walk((start,), self._child_ids, depth) - {start}
 
     def with_upstream(self, keys: Iterable[AssetKey], depth: int | None = None) -> set[AssetKey]:
         """``keys`` and their ancestors up to ``depth`` levels (all when None)."""
-        return self._walk(keys, "parents", depth)
+        return self._walk(keys, self._parent_ids, depth)
 
     def with_downstream(self, keys: Iterable[AssetKey], depth: int | None = None) -> set[AssetKey]:
         """``keys`` and their descendants up to ``depth`` levels (all when None)."""
-        return self._walk(keys, "children", depth)
+        return self._walk(keys, self._child_ids, depth)
 
-    def _walk(self, starts: Iterable[AssetKey], direction: str, depth: int | None) -> set[AssetKey]:
+    def _walk(self, starts: Iterable[AssetKey], adjacency: list[tuple[int, ...]],
+              depth: int | None) -> set[AssetKey]:
         """Breadth-first over ids, level by level, so a depth limit is exact."""
-        adjacency = self._parent_ids if direction == "parents" else self._child_ids
         seen = bytearray(len(self._keys))
         frontier = [self._id(key) for key in starts]
         found = list(frontier)
@@ -325,28 +292,20 @@ class _Ids:
 
 
 def _parent_ids(ids: _Ids) -> list[tuple[int, ...]]:
-    """Each asset's parents as ids; raises for unknown keys and validates partition mappings."""
+    """Each asset's parents as ids; raises for unknown keys and validates partition mappings.
+    A key listed twice stays twice: Kahn's algorithm and the walks count it consistently."""
     get = ids.index.get
-    parent_ids: list[tuple[int, ...]] = []
-    missing: list[tuple[AssetKey, AssetKey]] = []
-    mapped: list[tuple[int, AssetDep]] = []
-    for n, spec in enumerate(ids.specs):
-        found = []
-        for dep in spec.deps:
-            i = get(dep.asset_key)
-            if i is None:
-                missing.append((ids.keys[n], dep.asset_key))
-            else:
-                found.append(i)
-            if dep.partition_mapping is not None:
-                mapped.append((n, dep))
-        parent_ids.append(tuple(dict.fromkeys(found)) if len(found) > 1 else tuple(found))
+    found = [tuple([get(dep.asset_key) for dep in spec.deps]) for spec in ids.specs]
+    missing = [(ids.keys[n], dep.asset_key) for n, spec in enumerate(ids.specs) if None in found[n]
+               for dep in spec.deps if dep.asset_key not in ids.index]
     if missing:
         missing.sort(key=lambda pair: (pair[0].path, pair[1].path))
         raise validation.unknown_dependency_error(missing, ids.source_of, sorted(ids.keys, key=_by_path))
-    for n, dep in mapped:
-        _validate_partition_mapping(ids, n, dep)
-    return parent_ids
+    for n, spec in enumerate(ids.specs):
+        for dep in spec.deps:
+            if dep.partition_mapping is not None:
+                _validate_partition_mapping(ids, n, dep)
+    return cast("list[tuple[int, ...]]", found)
 
 
 def _validate_partition_mapping(ids: _Ids, n: int, dep: AssetDep) -> None:

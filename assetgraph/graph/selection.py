@@ -1,6 +1,11 @@
-"""`AssetSelection`: immutable, comparable descriptions of a set of assets, resolved against an
-`AssetGraph`. ``str(selection)`` prints the string syntax that `AssetSelection.from_string`
-parses back (the parser lives in `selection_parser`).
+"""`AssetSelection`: immutable, comparable descriptions of a set of assets (and of asset checks),
+resolved against an `AssetGraph`. ``str(selection)`` prints the string syntax that
+`AssetSelection.from_string` parses back (the parser lives in `selection_parser`).
+
+A selection picks assets with `resolve` and checks with `resolve_checks`. An asset selection
+picks the checks of its assets; ``AssetSelection.checks(...)`` and
+``AssetSelection.checks_for_assets(...)`` pick checks and no asset, so a run of them evaluates
+checks against stored values without materialising anything.
 
 Pure. Must not import anything from assetgraph beyond `definitions` and `graph`.
 """
@@ -15,7 +20,8 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from assetgraph.definitions.errors import SelectionError, close_matches
-from assetgraph.definitions.keys import AssetKey, coerce_asset_key
+from assetgraph.definitions.keys import AssetCheckKey, AssetKey, coerce_asset_key
+from assetgraph.definitions.spec import AssetSpec
 
 if TYPE_CHECKING:
     from assetgraph.graph.asset_graph import AssetGraph
@@ -43,6 +49,11 @@ class AssetSelection(ABC):
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         """The keys of ``graph`` this selection picks. Raises `SelectionError` for an exact key
         the graph does not have."""
+
+    def resolve_checks(self, graph: AssetGraph) -> set[AssetCheckKey]:
+        """The checks of ``graph`` this selection picks: by default, every check of the assets it
+        resolves to. Raises `SelectionError` for an exact check the graph does not have."""
+        return checks_of(graph, self.resolve(graph))
 
     @property
     def precedence(self) -> int:
@@ -87,6 +98,28 @@ class AssetSelection(ABC):
         return KeyPrefixesSelection(tuple(sorted(paths)))
 
     @staticmethod
+    def checks(*checks: Any) -> AssetSelection:
+        """Checks by key, and no asset: `AssetCheckKey`, ``"raw/orders:not_empty"``, or check
+        definitions (all their checks). Prints ``check:raw/orders:not_empty``.
+
+        >>> str(AssetSelection.checks("raw/orders:not_empty"))
+        'check:raw/orders:not_empty'
+        """
+        return ChecksSelection(tuple(sorted({k for c in checks for k in _check_keys_of(c)})))
+
+    @staticmethod
+    def checks_for_assets(*assets: Any) -> AssetSelection:
+        """Every check of the given assets (keys, assets definitions, or one selection), and no
+        asset: ``checks_for(key:orders)``.
+
+        >>> str(AssetSelection.checks_for_assets("orders", "customers"))
+        'checks_for(key:customers or key:orders)'
+        """
+        if len(assets) == 1 and isinstance(assets[0], AssetSelection):
+            return ChecksForAssetsSelection(assets[0])
+        return ChecksForAssetsSelection(AssetSelection.assets(*assets))
+
+    @staticmethod
     def from_string(text: str) -> AssetSelection:
         """Parse the string syntax (``+key:raw/orders or group:marts``); raises `SelectionError`."""
         from assetgraph.graph.selection_parser import parse_selection
@@ -108,6 +141,10 @@ class AssetSelection(ABC):
     def sinks(self) -> AssetSelection:
         """Selected assets with no selected child: ``sinks(...)``."""
         return SinksSelection(self)
+
+    def without_checks(self) -> AssetSelection:
+        """The same assets, and none of their checks."""
+        return SubtractSelection(self, ChecksForAssetsSelection(self))
 
     def required_multi_asset_neighbors(self) -> AssetSelection:
         """Adds every asset of a non-subsettable multi-asset of which one asset is selected."""
@@ -144,6 +181,32 @@ def _keys_of(value: Any) -> list[AssetKey]:
     return [coerce_asset_key(value)]
 
 
+def _check_keys_of(value: Any) -> list[AssetCheckKey]:
+    if isinstance(value, AssetCheckKey):
+        return [value]
+    if isinstance(value, str):
+        return [parse_check_key(value)]
+    keys = getattr(value, "check_keys", None)
+    if keys is not None:
+        return list(keys)
+    raise SelectionError(f"AssetSelection.checks() takes check keys, 'asset:check' strings or check definitions, "
+                         f"got {value!r}.")
+
+
+def parse_check_key(text: str) -> AssetCheckKey:
+    """``"raw/orders:not_empty"`` → ``AssetCheckKey(AssetKey(["raw", "orders"]), "not_empty")``."""
+    asset, sep, name = text.rpartition(":")
+    if not sep or not asset or not name or "" in asset.split("/"):
+        raise SelectionError(f"{text!r} is not a check key; write the asset key, a colon and the check name, "
+                             f"as in 'raw/orders:not_empty'.")
+    return AssetCheckKey(AssetKey.from_user_string(asset), name)
+
+
+def checks_of(graph: AssetGraph, keys: Iterable[AssetKey]) -> set[AssetCheckKey]:
+    """Every check that targets one of ``keys``."""
+    return {ck for key in keys for ck in graph.get(key).check_keys}
+
+
 def _sorted_keys(groups: Iterable[list[AssetKey]]) -> tuple[AssetKey, ...]:
     return tuple(sorted({k for group in groups for k in group}, key=attrgetter("path")))
 
@@ -176,8 +239,13 @@ def _list_precedence(count: int) -> int:
     return PRIMARY if count == 1 else (NOT if count == 0 else OR)
 
 
+class _Printable:
+    def __repr__(self) -> str:
+        return f"AssetSelection.from_string({str(self)!r})"
+
+
 @dataclass(frozen=True, repr=False)
-class _ValuesSelection(AssetSelection):
+class _ValuesSelection(_Printable, AssetSelection):
     """Assets matching any of several attribute values; prints one ``attr:value`` per value."""
 
     values: tuple[str, ...]
@@ -190,20 +258,12 @@ class _ValuesSelection(AssetSelection):
     def __str__(self) -> str:
         return _join_or([f"{self.attribute}:{format_value(v)}" for v in self.values])
 
-    def __repr__(self) -> str:
-        return f"AssetSelection.from_string({str(self)!r})"
-
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         wanted = set(self.values)
         return {key for key, spec in graph.spec_items() if self._matches(spec, wanted)}
 
-    def _matches(self, spec: Any, wanted: set[str]) -> bool:
-        raise NotImplementedError
-
-
-class _Printable:
-    def __repr__(self) -> str:
-        return f"AssetSelection.from_string({str(self)!r})"
+    @abstractmethod
+    def _matches(self, spec: AssetSpec, wanted: set[str]) -> bool: ...
 
 
 @dataclass(frozen=True, repr=False)
@@ -280,7 +340,7 @@ class KeyPrefixesSelection(_Printable, AssetSelection):
 class GroupsSelection(_ValuesSelection):
     attribute: ClassVar[str] = "group"
 
-    def _matches(self, spec: Any, wanted: set[str]) -> bool:
+    def _matches(self, spec: AssetSpec, wanted: set[str]) -> bool:
         return spec.group_name in wanted
 
 
@@ -288,7 +348,7 @@ class GroupsSelection(_ValuesSelection):
 class OwnersSelection(_ValuesSelection):
     attribute: ClassVar[str] = "owner"
 
-    def _matches(self, spec: Any, wanted: set[str]) -> bool:
+    def _matches(self, spec: AssetSpec, wanted: set[str]) -> bool:
         return not wanted.isdisjoint(spec.owners)
 
 
@@ -296,7 +356,7 @@ class OwnersSelection(_ValuesSelection):
 class KindsSelection(_ValuesSelection):
     attribute: ClassVar[str] = "kind"
 
-    def _matches(self, spec: Any, wanted: set[str]) -> bool:
+    def _matches(self, spec: AssetSpec, wanted: set[str]) -> bool:
         return not wanted.isdisjoint(spec.kinds)
 
 
@@ -393,6 +453,51 @@ class MultiAssetNeighborsSelection(_FunctionSelection):
 
 
 @dataclass(frozen=True, repr=False)
+class ChecksSelection(_Printable, AssetSelection):
+    """Exact checks and no asset; a check the graph lacks is a `SelectionError`."""
+
+    check_keys: tuple[AssetCheckKey, ...]
+
+    @property
+    def precedence(self) -> int:
+        return _list_precedence(len(self.check_keys))
+
+    def __str__(self) -> str:
+        return _join_or([f"check:{format_value(k.asset_key.to_user_string())}:{format_value(k.name)}"
+                         for k in self.check_keys])
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return set()
+
+    def resolve_checks(self, graph: AssetGraph) -> set[AssetCheckKey]:
+        known = graph.all_check_keys
+        missing = [k for k in self.check_keys if k not in known]
+        if missing:
+            names = ", ".join(f'"{k.to_user_string()}"' for k in missing)
+            lines = [f"The selection names check {names}, which no definition provides."]
+            suggestions = close_matches(missing[0].to_user_string(), [k.to_user_string() for k in known])
+            if suggestions:
+                lines.append(f"  did you mean: {', '.join(suggestions)}")
+            lines.append("Fix the check key (asset key, a colon, the check name), or list the checks with "
+                         "`assetgraph list`.")
+            raise SelectionError("\n".join(lines))
+        return set(self.check_keys)
+
+
+@dataclass(frozen=True, repr=False)
+class ChecksForAssetsSelection(_FunctionSelection):
+    """The checks of the assets ``child`` picks, and no asset: ``checks_for(group:marts)``."""
+
+    function: ClassVar[str] = "checks_for"
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return set()
+
+    def resolve_checks(self, graph: AssetGraph) -> set[AssetCheckKey]:
+        return checks_of(graph, self.child.resolve(graph))
+
+
+@dataclass(frozen=True, repr=False)
 class OrSelection(_Printable, AssetSelection):
     operands: frozenset[AssetSelection]
 
@@ -405,6 +510,9 @@ class OrSelection(_Printable, AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         return set().union(*(op.resolve(graph) for op in self.operands))
+
+    def resolve_checks(self, graph: AssetGraph) -> set[AssetCheckKey]:
+        return set().union(*(op.resolve_checks(graph) for op in self.operands))
 
 
 @dataclass(frozen=True, repr=False)
@@ -421,6 +529,9 @@ class AndSelection(_Printable, AssetSelection):
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         results = [op.resolve(graph) for op in self.operands]
         return set.intersection(*results)
+
+    def resolve_checks(self, graph: AssetGraph) -> set[AssetCheckKey]:
+        return set.intersection(*(op.resolve_checks(graph) for op in self.operands))
 
 
 def _combine(kind: type[OrSelection] | type[AndSelection], *selections: AssetSelection) -> AssetSelection:
@@ -448,6 +559,9 @@ class SubtractSelection(_Printable, AssetSelection):
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         return self.left.resolve(graph) - self.right.resolve(graph)
 
+    def resolve_checks(self, graph: AssetGraph) -> set[AssetCheckKey]:
+        return self.left.resolve_checks(graph) - self.right.resolve_checks(graph)
+
 
 @dataclass(frozen=True, repr=False)
 class NotSelection(_Printable, AssetSelection):
@@ -462,3 +576,6 @@ class NotSelection(_Printable, AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         return graph.keys - self.child.resolve(graph)
+
+    def resolve_checks(self, graph: AssetGraph) -> set[AssetCheckKey]:
+        return graph.all_check_keys - self.child.resolve_checks(graph)

@@ -8,8 +8,9 @@ Grammar (``not`` binds tighter than ``and``, which binds tighter than ``or``)::
     not_expr   := "not" not_expr | traversal
     traversal  := [DIGITS] "+" primary ["+" [DIGITS]] | primary ["+" [DIGITS]]
     primary    := "*" | "(" expr ")" | FUNCTION "(" expr ")" | ATTRIBUTE ":" value | value
+                | "check" ":" value ":" value        (an asset key, then a check name)
     ATTRIBUTE  := key | key_prefix | group | tag | owner | kind
-    FUNCTION   := roots | sinks | required_multi_asset_neighbors
+    FUNCTION   := roots | sinks | required_multi_asset_neighbors | checks_for
     value      := WORD | "quoted \\" string"      (tag values: value ["=" value])
 
 Every error is a `SelectionError` pointing at the offending position.
@@ -22,11 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assetgraph.definitions.errors import SelectionError, close_matches
-from assetgraph.definitions.keys import AssetKey
+from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.graph.selection import (
     KEYWORDS,
     AllSelection,
     AssetSelection,
+    ChecksForAssetsSelection,
+    ChecksSelection,
     DownstreamSelection,
     GroupsSelection,
     KeyPatternSelection,
@@ -42,11 +45,17 @@ from assetgraph.graph.selection import (
     UpstreamSelection,
 )
 
-ATTRIBUTES = ("key", "key_prefix", "group", "tag", "owner", "kind")
+ATTRIBUTES = ("key", "key_prefix", "group", "tag", "owner", "kind", "check")
 FUNCTIONS: dict[str, Callable[[AssetSelection], AssetSelection]] = {
     "roots": RootsSelection,
     "sinks": SinksSelection,
     "required_multi_asset_neighbors": MultiAssetNeighborsSelection,
+    "checks_for": ChecksForAssetsSelection,
+}
+VALUE_ATTRIBUTES: dict[str, Callable[[tuple[str, ...]], AssetSelection]] = {
+    "group": GroupsSelection,
+    "owner": OwnersSelection,
+    "kind": KindsSelection,
 }
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./@*")
 _PUNCTUATION = frozenset("():=+")
@@ -265,9 +274,9 @@ class _Parser:
             return self.parse_tag(value)
         if name.text == "key_prefix":
             return self.key_prefix_selection(value)
-        literal = self.literal(value, name.text)
-        selection_type = {"group": GroupsSelection, "owner": OwnersSelection, "kind": KindsSelection}[name.text]
-        return selection_type((literal,))
+        if name.text == "check":
+            return self.check_selection(value)
+        return VALUE_ATTRIBUTES[name.text]((self.literal(value, name.text),))
 
     def parse_value(self, after: str) -> Token:
         token = self.current
@@ -293,6 +302,16 @@ class _Parser:
         if "" in text.split("/"):
             raise self.error(f"{token.text!r} is not a key prefix: each part between '/' must be non-empty", token)
         return KeyPrefixesSelection((tuple(text.split("/")),))
+
+    def check_selection(self, asset: Token) -> AssetSelection:
+        if self.current.kind != ":":
+            raise self.error("expected ':' and a check name after the asset key, as in check:raw/orders:not_empty")
+        self.advance()
+        name = self.parse_value(f"check:{asset.text}:")
+        asset_text = self.literal(asset, "check")
+        if "" in asset_text.split("/"):
+            raise self.error(f"{asset.text!r} is not an asset key: each part between '/' must be non-empty", asset)
+        return ChecksSelection((AssetCheckKey(AssetKey.from_user_string(asset_text), self.literal(name, "check")),))
 
     def key_selection(self, token: Token) -> AssetSelection:
         if token.segments == ("", ""):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +16,11 @@ from assetgraph.definitions.asset import asset
 from assetgraph.definitions.checks import AssetCheckSpec, asset_check
 from assetgraph.definitions.definitions import Definitions
 from assetgraph.definitions.errors import (
+    AssetGraphError,
     DefinitionError,
     DependencyCycleError,
     DuplicateKeyError,
+    SelectionError,
     UnknownDependencyError,
 )
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
@@ -357,3 +360,10 @@ def test_depth_limited_closure_grows_with_depth_and_stays_within_the_full_one(gr
     for key in graph.keys:
         assert graph.upstream(key, depth=1) == graph.parents(key)
         assert graph.downstream(key, depth=0) == set()
+
+
+@pytest.mark.parametrize("error", [UnknownDependencyError, DependencyCycleError, DuplicateKeyError, SelectionError])
+def test_each_graph_error_has_a_docs_page(error: type[AssetGraphError]) -> None:
+    page = Path(__file__).parents[2] / "docs" / "errors" / f"{error.doc_page}.md"
+    text = page.read_text()
+    assert "## How to fix" in text and "## Example" in text
