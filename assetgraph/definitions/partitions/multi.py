@@ -77,6 +77,9 @@ class MultiPartitionsDefinition(PartitionsDefinition):
     def _identity(self) -> Hashable:
         return ("multi", tuple(self.partitions_defs.items()))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MultiPartitionsDefinition, (dict(self.partitions_defs),))
+
     def __repr__(self) -> str:
         dims = ", ".join(f"{name!r}: {d!r}" for name, d in self.partitions_defs.items())
         return f"MultiPartitionsDefinition({{{dims}}})"

@@ -18,7 +18,7 @@ from assetgraph.definitions.partitions import (
     partitions_def_from_dict,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAILY = DailyPartitionsDefinition("2024-01-01", end_date="2024-01-04")
 REGIONS = StaticPartitionsDefinition(["us", "eu"])
 MULTI = MultiPartitionsDefinition({"region": REGIONS, "date": DAILY})
@@ -65,7 +65,7 @@ def test_num_partitions_uses_current_time_of_the_time_dimension() -> None:
 def test_dimension_rules() -> None:
     with pytest.raises(DefinitionError, match="at least two"):
         MultiPartitionsDefinition({"date": DAILY})
-    with pytest.raises(DefinitionError, match="contains '|'"):
+    with pytest.raises(DefinitionError, match=r"contains '\|'"):
         MultiPartitionsDefinition({"date": DAILY, "region": StaticPartitionsDefinition(["a|b"])})
     with pytest.raises(DefinitionError, match="flatten"):
         MultiPartitionsDefinition({"date": DAILY, "nested": MULTI})

@@ -9,7 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assetgraph.definitions.errors import DefinitionError, PartitionError, UnknownPartitionKeyError
-from assetgraph.definitions.partitions import PartitionKeyRange, StaticPartitionsDefinition, partitions_def_from_dict
+from assetgraph.definitions.partitions import (
+    PartitionKeyRange,
+    StaticPartitionsDefinition,
+    partitions_def_from_dict,
+)
 
 ODD_KEYS = ["a,b", "c|d", 'say "hi"', "it's", " padded ", "ünïcødé", "日本", "emoji 🎉"]
 

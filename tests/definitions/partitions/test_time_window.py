@@ -23,12 +23,12 @@ from assetgraph.definitions.partitions import (
 )
 from assetgraph.definitions.partitions.cadence import CronCadence
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def at(*args: int, tz: dt.tzinfo = UTC) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=tz)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_daily_keys_exist_only_once_their_window_has_ended() -> None:
@@ -187,7 +187,7 @@ def test_daily_equals_the_equivalent_cron_definition_and_round_trips_through_dic
 def test_definitions_are_immutable() -> None:
     daily = DailyPartitionsDefinition("2024-01-01")
     with pytest.raises(AttributeError):
-        daily.fmt = "%Y"  # type: ignore[misc]
+        daily.fmt = "%Y"
 
 
 def test_arbitrary_cron_schedule_uses_croniter() -> None:
