@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from assetgraph.definitions.asset import AssetsDefinition
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey, CoercibleToAssetKey, coerce_asset_key
 from assetgraph.definitions.source import SourceLocation
-from assetgraph.definitions.spec import AssetDep, AssetSpec, coerce_deps
+from assetgraph.definitions.spec import AssetSpec, coerce_deps
 from assetgraph.graph import validation
 from assetgraph.graph.protocols import AssetsDefinitionLike, ChecksDefinitionLike, DefinitionsLike
 
@@ -301,17 +301,25 @@ def _parent_ids(ids: _Ids) -> list[tuple[int, ...]]:
     if missing:
         missing.sort(key=lambda pair: (pair[0].path, pair[1].path))
         raise validation.unknown_dependency_error(missing, ids.source_of, sorted(ids.keys, key=_by_path))
+    parent_ids = cast("list[tuple[int, ...]]", found)
+    _validate_partition_mappings(ids, parent_ids)
+    return parent_ids
+
+
+def _validate_partition_mappings(ids: _Ids, parent_ids: list[tuple[int, ...]]) -> None:
+    """Explicit mappings must fit; between two different definitions a default must exist.
+    Skipped outright when nothing is partitioned, the common case for big graphs."""
+    partitions_defs = [spec.partitions_def for spec in ids.specs]
+    has_partitions = any(p is not None for p in partitions_defs)
     for n, spec in enumerate(ids.specs):
-        for dep in spec.deps:
+        for dep, i in zip(spec.deps, parent_ids[n], strict=True):
+            up_def, down_def = partitions_defs[i], partitions_defs[n]
             if dep.partition_mapping is not None:
-                _validate_partition_mapping(ids, n, dep)
-    return cast("list[tuple[int, ...]]", found)
-
-
-def _validate_partition_mapping(ids: _Ids, n: int, dep: AssetDep) -> None:
-    upstream = ids.specs[ids.index[dep.asset_key]]
-    validation.validate_partition_mapping(dep.partition_mapping, dep.asset_key, ids.keys[n],
-                                          upstream.partitions_def, ids.specs[n].partitions_def, ids.source(n))
+                validation.validate_partition_mapping(dep.partition_mapping, dep.asset_key, ids.keys[n],
+                                                      up_def, down_def, ids.source(n))
+            elif has_partitions and up_def is not None and down_def is not None and up_def is not down_def:
+                validation.validate_default_partition_mapping(dep.asset_key, ids.keys[n], up_def, down_def,
+                                                              ids.source(n))
 
 
 def _child_ids(parent_ids: list[tuple[int, ...]]) -> list[tuple[int, ...]]:

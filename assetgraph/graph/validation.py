@@ -122,7 +122,20 @@ def validate_partition_mapping(mapping: Any, up: AssetKey, down: AssetKey, upstr
         reason = err.args[0] if err.args else type(err).__name__
         raise DefinitionError(
             f'Asset "{down.to_user_string()}" maps partitions of "{up.to_user_string()}" with '
-            f"{type(mapping).__name__}, which does not fit:\n  {reason}\n"
-            f"  defined at: {_where(source)}\n"
-            "Choose a partition mapping that fits both partitions definitions."
+            f"{type(mapping).__name__}, which does not fit.\n  defined at: {_where(source)}\n{reason}"
+        ) from err
+
+
+def validate_default_partition_mapping(up: AssetKey, down: AssetKey, upstream_def: Any, downstream_def: Any,
+                                       source: SourceLocation | None) -> None:
+    """Two partitioned assets with different definitions and no mapping: is there a default?"""
+    from assetgraph.definitions.partitions.mapping import default_partition_mapping
+
+    try:
+        default_partition_mapping(upstream_def, downstream_def)
+    except (DefinitionError, PartitionError) as err:
+        reason = err.args[0] if err.args else type(err).__name__
+        raise DefinitionError(
+            f'Asset "{down.to_user_string()}" depends on "{up.to_user_string()}", whose partitions differ, '
+            f"and names no partition mapping.\n  defined at: {_where(source)}\n{reason}"
         ) from err

@@ -24,6 +24,12 @@ from assetgraph.definitions.errors import (
     UnknownDependencyError,
 )
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
+from assetgraph.definitions.partitions import (
+    DailyPartitionsDefinition,
+    IdentityPartitionMapping,
+    StaticPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+)
 from assetgraph.definitions.results import AssetCheckResult
 from assetgraph.definitions.spec import AssetDep, AssetSpec
 from assetgraph.graph import AssetGraph
@@ -287,9 +293,38 @@ def test_partition_mapping_that_does_not_fit_names_the_edge() -> None:
             AssetSpec("down", deps=[AssetDep("up", partition_mapping=mapping)]),  # type: ignore[arg-type]
         ])
     message = str(raised.value)
-    assert 'Asset "down" maps partitions of "up" with RecordingMapping, which does not fit:' in message
+    assert message.startswith('Asset "down" maps partitions of "up" with RecordingMapping, which does not fit.\n'
+                              "  defined at: ")
     assert "upstream is daily, downstream is static" in message
-    assert "defined at: " in message
+
+
+def test_identity_mapping_between_daily_and_static_partitions_is_refused() -> None:
+    mapping = IdentityPartitionMapping()
+    with pytest.raises(DefinitionError, match='"down" maps partitions of "up" with IdentityPartitionMapping'):
+        AssetGraph.from_assets([
+            AssetSpec("up", partitions_def=DailyPartitionsDefinition("2024-01-01")),
+            AssetSpec("down", deps=[AssetDep("up", partition_mapping=mapping)],
+                      partitions_def=StaticPartitionsDefinition(["us", "eu"])),
+        ])
+
+
+def test_different_partitions_without_a_default_mapping_need_an_explicit_one() -> None:
+    with pytest.raises(DefinitionError) as raised:
+        AssetGraph.from_assets([
+            AssetSpec("up", partitions_def=DailyPartitionsDefinition("2024-01-01")),
+            AssetSpec("down", deps=["up"], partitions_def=StaticPartitionsDefinition(["us", "eu"])),
+        ])
+    assert str(raised.value).startswith(
+        'Asset "down" depends on "up", whose partitions differ, and names no partition mapping.\n  defined at: ')
+
+
+def test_daily_upstream_of_weekly_uses_the_default_time_window_mapping() -> None:
+    graph = AssetGraph.from_assets([
+        AssetSpec("daily", partitions_def=DailyPartitionsDefinition("2024-01-01")),
+        AssetSpec("weekly", deps=["daily"], partitions_def=WeeklyPartitionsDefinition("2024-01-01")),
+        AssetSpec("total", deps=["weekly"]),
+    ])
+    assert graph.get("weekly").partitions_def == WeeklyPartitionsDefinition("2024-01-01")
 
 
 # --- laws ----------------------------------------------------------------------------------------
