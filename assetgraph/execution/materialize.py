@@ -98,20 +98,43 @@ def _run_partitions(plan: Plan, key: AssetKey) -> Sequence[str]:
     return ()
 
 
-def _resolve_selection(graph: AssetGraph, selection: Any, assets: Sequence[Any]) -> set[AssetKey]:
+def _resolve_selection(graph: AssetGraph, selection: Any, assets: Sequence[Any]
+                       ) -> tuple[set[AssetKey], set[AssetCheckKey] | None]:
+    """The assets and checks a selection picks. Checks are None when they follow the assets (every
+    check of a selected asset runs); a selection that names checks resolves them exactly."""
     if selection is None:
-        return {k for a in assets if isinstance(a, AssetsDefinition) and a.is_executable for k in a.keys}
+        return {k for a in assets if isinstance(a, AssetsDefinition) and a.is_executable for k in a.keys}, None
     if isinstance(selection, str) or hasattr(selection, "resolve"):
-        return set(graph.select(selection))
+        from assetgraph.graph.selection import AssetSelection
+
+        sel = AssetSelection.from_string(selection) if isinstance(selection, str) else selection
+        return set(sel.resolve(graph)), set(sel.resolve_checks(graph))
     keys: set[AssetKey] = set()
+    checks: set[AssetCheckKey] = set()
     for item in selection:
         if isinstance(item, AssetsDefinition):
             keys.update(item.keys)
         elif isinstance(item, AssetSpec):
             keys.add(item.key)
+        elif isinstance(item, AssetChecksDefinition):
+            checks.update(item.check_keys)
+        elif isinstance(item, AssetCheckKey):
+            checks.add(item)
         else:
             keys.add(coerce_asset_key(item))
-    return keys
+    if not checks:
+        return keys, None
+    from assetgraph.graph.selection import checks_of
+
+    return keys, checks | checks_of(graph, keys)
+
+
+def _runnable_checks(graph: AssetGraph, keys: set[AssetKey], checks: set[AssetCheckKey]) -> set[AssetCheckKey]:
+    """Drop the checks an asset reports itself when that asset is not in the run: nothing can
+    evaluate them (a selection of such a check alone still reaches the planner's error)."""
+    from assetgraph.execution.plan import checks_def_for
+
+    return {ck for ck in checks if ck.asset_key in keys or checks_def_for(graph, ck) is not None}
 
 
 def materialize(
@@ -131,8 +154,12 @@ def materialize(
 ) -> ExecuteResult:
     """Materialise ``assets`` (or the ``selection`` among them) in this process.
 
-    Checks of the selected assets run after them. With ``raise_on_error`` (the default) the
-    first failure is raised, wrapped with the asset key, partition and run id.
+    Checks of the selected assets run after them. A selection that names checks
+    (``AssetSelection.checks(...)``, ``checks_for_assets(...)``, check definitions or
+    `AssetCheckKey`s in a list) runs exactly those; when it selects checks only, they run
+    against the last stored values (loaded through the IO manager) and nothing is materialised.
+    With ``raise_on_error`` (the default) the first failure is raised, wrapped with the asset
+    key, partition and run id.
 
     >>> @asset
     ... def numbers():
@@ -197,8 +224,11 @@ def execute_definitions(
 
         instance = Instance.ephemeral()
     inst = instance
-    keys = _resolve_selection(graph, selection, assets if assets is not None else defs.assets)
+    keys, selected_checks = _resolve_selection(graph, selection, assets if assets is not None else defs.assets)
     keys = {k for k in keys if graph.get(k).is_executable}
+    if check_keys is None and selected_checks is not None:
+        runnable = _runnable_checks(graph, keys, selected_checks)
+        check_keys = sorted(runnable if keys or runnable else selected_checks)
     if not keys and not check_keys:
         raise SelectionError("The selection contains no asset that can be materialised (external assets are "
                              "materialised elsewhere).")
@@ -209,6 +239,7 @@ def execute_definitions(
     config = normalize_run_config(run_config)
     run = Run(run_id=run_id or str(uuid.uuid4()), status=RunStatus.STARTING, tags=dict(tags or {}),
               asset_selection=tuple(sorted(keys)), partition_key=partition_key,
+              asset_check_selection=tuple(sorted(check_keys)) if check_keys is not None else None,
               partition_range=(partitions.range.start, partitions.range.end) if partitions and partitions.range else None,
               run_config=config, create_time=now.timestamp())
     inst.register_assets({k: graph.get(k).partitions_def for k in plan.asset_keys})

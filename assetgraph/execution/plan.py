@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from assetgraph.definitions.check_factories import ALL_PARTITIONS_METADATA_KEY
 from assetgraph.definitions.errors import DefinitionError, PartitionError, SelectionError
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 
@@ -144,8 +145,8 @@ def build_plan(
     for cs, cdef in check_steps:
         steps[cs.key] = cs
         if any(s.blocking for s in cdef.check_specs):
-            for k in {s.asset_key for s in cdef.check_specs if s.blocking}:
-                blocking.setdefault(k, []).append(cs.key)  # type: ignore[arg-type]
+            for k in {s.key.asset_key for s in cdef.check_specs if s.blocking}:
+                blocking.setdefault(k, []).append(cs.key)
     if partitions is not None and not any(s.is_partitioned for s in steps.values()):
         names = ", ".join(sorted(k.to_user_string() for k in selected)) or "the selected checks"
         raise PartitionError(f"A partition ({partitions.describe()}) was given, but none of {names} is partitioned.")
@@ -223,11 +224,16 @@ def _check_steps(graph: AssetGraph, checks: set[AssetCheckKey], done_in_asset_st
     out = []
     for name, (cdef, cks) in sorted(by_node.items()):
         assets = tuple(dict.fromkeys(ck.asset_key for ck in cks))
-        pdef = graph.get(assets[0]).partitions_def
+        pdef = None if _spans_all_partitions(cdef) else graph.get(assets[0]).partitions_def
         pd, pkeys, prange = scope.for_node(pdef, assets)
         ordered = tuple(sorted(cks))
         out.append((Step(name, "check", name, (), ordered, (), pd, pkeys, prange), cdef))
     return out
+
+
+def _spans_all_partitions(cdef: AssetChecksDefinition) -> bool:
+    # Freshness-style checks look at the whole asset, so their step is unpartitioned even when the asset is not.
+    return all(spec.metadata.get(ALL_PARTITIONS_METADATA_KEY) for spec in cdef.check_specs)
 
 
 def _wire(step: Step, graph: AssetGraph, producer: Mapping[AssetKey, str],
