@@ -10,6 +10,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -173,11 +174,12 @@ def materialize(selection: str, partition: str | None, from_key: str | None, to_
         _fail(f"The selection {selection!r} contains no asset that can be materialised.")
     instance = loc.instance()
     bar: ProgressLine | None = None
+    started = time.perf_counter()
 
     def on_step(step: Any, outcome: Any, i: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = ProgressLine(total)
+            bar = ProgressLine(total, started=started)
         detail = str(outcome.error).splitlines()[0] if outcome.error is not None else ""
         bar.update(step.key, outcome.status.value, detail)
 

@@ -13,7 +13,8 @@ class ProgressLine:
     Off a terminal only failures print, so CI logs stay short.
     """
 
-    def __init__(self, total: int, label: str = "steps", stream: IO[str] | None = None) -> None:
+    def __init__(self, total: int, label: str = "steps", stream: IO[str] | None = None,
+                 started: float | None = None) -> None:
         self.total = max(total, 1)
         self.label = label
         self.stream = stream or sys.stderr
@@ -21,7 +22,7 @@ class ProgressLine:
         self.done = 0
         self.failed = 0
         self.skipped = 0
-        self.started = time.perf_counter()
+        self.started = started if started is not None else time.perf_counter()
         self._last_draw = 0.0
 
     def update(self, name: str, status: str, detail: str = "") -> None:

@@ -18,7 +18,19 @@ class EnvVar(str):
 
     >>> EnvVar("HOME").name
     'HOME'
+    >>> EnvVar("SURELY_UNSET_VARIABLE", default="x").get_value()
+    'x'
     """
+
+    default: str | None
+
+    def __new__(cls, name: str, default: str | None = None) -> EnvVar:
+        value = super().__new__(cls, name)
+        value.default = default
+        return value
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (EnvVar, (self.name, self.default))
 
     @property
     def name(self) -> str:
@@ -26,10 +38,12 @@ class EnvVar(str):
 
     def get_value(self, default: str | None = None) -> str:
         """The variable's value now; a `ConfigError` naming the variable when it is unset."""
-        value = os.environ.get(self.name, default)
+        value = os.environ.get(self.name, default if default is not None else self.default)
         if value is None:
             raise ConfigError(f"Environment variable {self.name} is not set; a resource needs it (EnvVar({self.name!r})).")
         return value
 
     def __repr__(self) -> str:
+        if self.default is not None:
+            return f"EnvVar({self.name!r}, default={self.default!r})"
         return f"EnvVar({self.name!r})"
