@@ -174,6 +174,17 @@ class TimeWindowPartitionsSubset(PartitionsSubset):
         snapped = (partitions_def.snap_interval(start, end) for start, end in intervals)
         self._intervals = normalize_intervals(snapped)
 
+    @classmethod
+    def _from_snapped(
+        cls, partitions_def: TimeWindowPartitionsDefinition, intervals: Intervals
+    ) -> TimeWindowPartitionsSubset:
+        """Skip snapping: set algebra on snapped intervals yields snapped intervals."""
+        subset = cls.__new__(cls)
+        PartitionsSubset.__init__(subset, partitions_def)
+        subset._def = partitions_def
+        subset._intervals = intervals
+        return subset
+
     @property
     def intervals(self) -> Intervals:
         """The ``[start, end)`` epoch-second intervals, sorted and disjoint."""
@@ -218,7 +229,7 @@ class TimeWindowPartitionsSubset(PartitionsSubset):
             intervals = intersect_intervals(self._intervals, theirs)
         else:
             intervals = subtract_intervals(self._intervals, theirs)
-        return TimeWindowPartitionsSubset(self._def, intervals)
+        return TimeWindowPartitionsSubset._from_snapped(self._def, intervals)
 
     def _state(self) -> Intervals:
         return self._intervals

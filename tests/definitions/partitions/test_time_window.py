@@ -244,7 +244,7 @@ def test_key_and_window_round_trip(kind: str, tz: str, start: dt.datetime, index
     assert partitions_def.get_partition_key_for_timestamp(window.end) != key
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     kind=st.sampled_from(sorted(FIXED)),
     tz=st.sampled_from(ZONES),
