@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ _RUNLESS = ""  # check_executions.run_id for evaluations reported outside a run
 class _AssetState:
     """An asset's row and its status rows, read (and on PostgreSQL locked) in one query."""
 
+    partitions_def_json: str | None
     partitions_def: PartitionsDefinition | None
     last_materialization_event_id: int | None
     wipe_after_event_id: int
@@ -57,10 +59,32 @@ class _AssetState:
 
 
 class PartitionsDefCache:
-    """Decoded partitions definitions by their stored JSON: decoding runs once per definition."""
+    """Decoded partitions definitions and recent status subsets, by their stored JSON.
+
+    Subsets are immutable, so a subset this process wrote (or read) last is reused as long as the
+    stored text is unchanged: decoding a subset of many ranges is not free.
+    """
+
+    MAX_SUBSETS = 256
 
     def __init__(self) -> None:
         self._defs: dict[str, PartitionsDefinition] = {}
+        self._subsets: OrderedDict[tuple[str | None, str], Subset] = OrderedDict()
+
+    def subset(self, pdef_text: str | None, subset_text: str) -> Subset:
+        key = (pdef_text, subset_text)
+        found = self._subsets.get(key)
+        if found is None:
+            found = subset_from_json(subset_text, self.get(pdef_text))
+            self.remember(pdef_text, subset_text, found)
+        else:
+            self._subsets.move_to_end(key)
+        return found
+
+    def remember(self, pdef_text: str | None, subset_text: str, subset: Subset) -> None:
+        self._subsets[(pdef_text, subset_text)] = subset
+        if len(self._subsets) > self.MAX_SUBSETS:
+            self._subsets.popitem(last=False)
 
     def get(self, text: str | None) -> PartitionsDefinition | None:
         if text is None:
@@ -169,6 +193,7 @@ class EventLogStorage:
             rows = conn.execute(self._select_state, {"k": db_key}).all()
         first = rows[0]
         return _AssetState(
+            partitions_def_json=first.partitions_def,
             partitions_def=self.defs.get(first.partitions_def),
             last_materialization_event_id=first.last_materialization_event_id,
             wipe_after_event_id=first.wipe_after_event_id or 0,
@@ -176,9 +201,17 @@ class EventLogStorage:
         )
 
     def _decode_statuses(self, state: _AssetState) -> dict[str, Subset]:
-        pdef = state.partitions_def
-        return {kind: subset_from_json(state.status_json[kind], pdef) if kind in state.status_json
-                else empty_subset(pdef) for kind in STATUS_KINDS}
+        return {kind: self.defs.subset(state.partitions_def_json, state.status_json[kind])
+                if kind in state.status_json else empty_subset(state.partitions_def) for kind in STATUS_KINDS}
+
+    def _write_statuses(self, conn: Connection, db_key: str, state: _AssetState,
+                        statuses: Mapping[str, Subset], changed: Mapping[str, int]) -> None:
+        rows = []
+        for kind, event_id in changed.items():
+            text = subset_to_json(statuses[kind])
+            self.defs.remember(state.partitions_def_json, text, statuses[kind])
+            rows.append({"asset_key": db_key, "status": kind, "subset": text, "last_event_id": event_id})
+        conn.execute(self._upsert_status, rows)
 
     def _update_asset(self, conn: Connection, db_key: str, records: Iterable[EventRecord]) -> None:
         state = self._read_state(conn, db_key)
@@ -199,10 +232,7 @@ class EventLogStorage:
             if record.event_type == EventType.ASSET_MATERIALIZATION:
                 last_materialization = record.id
         if statuses is not None and changed:
-            conn.execute(self._upsert_status, [
-                {"asset_key": db_key, "status": kind, "subset": subset_to_json(statuses[kind]), "last_event_id": eid}
-                for kind, eid in changed.items()
-            ])
+            self._write_statuses(conn, db_key, state, statuses, changed)
         if last_materialization != state.last_materialization_event_id:
             conn.execute(self._set_last_materialization, {"k": db_key, "event_id": last_materialization})
 
@@ -300,10 +330,7 @@ class EventLogStorage:
             if record.event_type == EventType.ASSET_MATERIALIZATION:
                 last_materialization = record.id
         if changed:
-            conn.execute(self._upsert_status, [
-                {"asset_key": db_key, "status": kind, "subset": subset_to_json(statuses[kind]), "last_event_id": eid}
-                for kind, eid in changed.items()
-            ])
+            self._write_statuses(conn, db_key, state, statuses, changed)
         if last_materialization is not None:
             conn.execute(self._set_last_materialization, {"k": db_key, "event_id": last_materialization})
 
@@ -416,9 +443,10 @@ class EventLogStorage:
         now = datetime.now(UTC)
         result: dict[AssetKey, PartitionStatus] = {}
         for db_key, key in wanted.items():
-            pdef = self.defs.get(pdef_json.get(db_key))
+            pdef_text = pdef_json.get(db_key)
+            pdef = self.defs.get(pdef_text)
             stored = status_json.get(db_key, {})
-            subsets = {kind: subset_from_json(text, pdef) for kind, text in stored.items()}
+            subsets = {kind: self.defs.subset(pdef_text, text) for kind, text in stored.items()}
             result[key] = build_partition_status(key, pdef, subsets, current_time=now,
                                                  dynamic_partitions_store=self._dynamic_partitions_store)
         return result
