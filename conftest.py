@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 
+# Alembic's env.py and migration scripts only run inside Alembic.
+collect_ignore_glob = ["assetgraph/storage/migrations/*"]
+
 
 @pytest.fixture(autouse=True)
 def _assetgraph_doctest_namespace(doctest_namespace: dict[str, Any], tmp_path: Any,

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import sys
 import tomllib
+from types import ModuleType
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def load_definitions(target: CodeLocationTarget) -> Definitions:
     return _find_definitions(module, target)
 
 
-def _import_file(path: Path) -> object:
+def _import_file(path: Path) -> ModuleType:
     if not path.is_file():
         raise CodeLocationError(f"Code location file {path} does not exist.")
     name = f"__assetgraph_location__{path.stem}"

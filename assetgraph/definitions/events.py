@@ -22,7 +22,7 @@ from assetgraph.definitions.metadata import (
 PAYLOAD_VERSION = 1
 
 
-class EventType(str, enum.Enum):
+class EventType(enum.StrEnum):
     """Every kind of event in the event log. One name in storage, GraphQL and the UI."""
 
     RUN_ENQUEUED = "RUN_ENQUEUED"
@@ -49,7 +49,7 @@ class EventType(str, enum.Enum):
         return self.value
 
 
-class RunStatus(str, enum.Enum):
+class RunStatus(enum.StrEnum):
     QUEUED = "QUEUED"
     STARTING = "STARTING"
     STARTED = "STARTED"
@@ -66,7 +66,7 @@ class RunStatus(str, enum.Enum):
         return self.value
 
 
-class AssetCheckSeverity(str, enum.Enum):
+class AssetCheckSeverity(enum.StrEnum):
     WARN = "WARN"
     ERROR = "ERROR"
 

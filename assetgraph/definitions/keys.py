@@ -6,7 +6,7 @@ Pure values. Must not import anything from assetgraph beyond `definitions.errors
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Union
+from typing import Any
 
 from assetgraph.definitions.errors import DefinitionError
 
@@ -23,6 +23,7 @@ class AssetKey:
     __slots__ = ("_hash", "path")
 
     path: tuple[str, ...]
+    _hash: int
 
     def __init__(self, path: str | Sequence[str]) -> None:
         if isinstance(path, str):
@@ -97,7 +98,7 @@ class AssetKey:
         return AssetKey(value.split("\x1f"))
 
 
-CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]
+CoercibleToAssetKey = AssetKey | str | Sequence[str]
 
 
 def coerce_asset_key(value: Any) -> AssetKey:
@@ -126,6 +127,7 @@ class AssetCheckKey:
 
     asset_key: AssetKey
     name: str
+    _hash: int
 
     def __init__(self, asset_key: CoercibleToAssetKey, name: str) -> None:
         object.__setattr__(self, "asset_key", coerce_asset_key(asset_key))

@@ -6,6 +6,7 @@ Must not import anything from assetgraph beyond `definitions`.
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,15 +29,15 @@ class MetadataValue:
         return MetadataValue("text", value)
 
     @staticmethod
-    def int(value: int) -> MetadataValue:
+    def int(value: builtins.int) -> MetadataValue:
         return MetadataValue("int", value)
 
     @staticmethod
-    def float(value: float) -> MetadataValue:
+    def float(value: builtins.float) -> MetadataValue:
         return MetadataValue("float", value)
 
     @staticmethod
-    def bool(value: bool) -> MetadataValue:
+    def bool(value: builtins.bool) -> MetadataValue:
         return MetadataValue("bool", value)
 
     @staticmethod
@@ -56,7 +57,7 @@ class MetadataValue:
         return MetadataValue("md", value)
 
     @staticmethod
-    def timestamp(value: float) -> MetadataValue:
+    def timestamp(value: builtins.float) -> MetadataValue:
         return MetadataValue("timestamp", value)
 
     @staticmethod
@@ -65,7 +66,7 @@ class MetadataValue:
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value
-        if self.type == "float" and isinstance(value, float) and not math.isfinite(value):
+        if self.type == "float" and isinstance(value, builtins.float) and not math.isfinite(value):
             value = repr(value)
         return {"type": self.type, "value": value}
 

@@ -50,7 +50,7 @@ def _subclass_named(base: type, name: str, fn: Callable[..., Any]) -> type | Non
     """A subclass of ``base`` called ``name``: string annotations of classes defined inside a
     function cannot be looked up in the module, so we look among the loaded subclasses."""
     found: list[type] = []
-    todo = list(base.__subclasses__())
+    todo: list[type] = list(base.__subclasses__())
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())

@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     import random
 
 
-class Backoff(str, enum.Enum):
+class Backoff(enum.StrEnum):
     LINEAR = "LINEAR"
     EXPONENTIAL = "EXPONENTIAL"
 
 
-class Jitter(str, enum.Enum):
+class Jitter(enum.StrEnum):
     FULL = "FULL"
     PLUS_MINUS = "PLUS_MINUS"
 

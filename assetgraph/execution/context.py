@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assetgraph.definitions.errors import DefinitionError, PartitionError
@@ -191,9 +191,8 @@ class AssetExecutionContext:
         return out
 
     def now(self) -> datetime:
-        from datetime import timezone
 
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 AssetCheckExecutionContext = AssetExecutionContext

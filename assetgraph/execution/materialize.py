@@ -5,9 +5,10 @@ Must not import codelocation, orchestration, server or cli.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assetgraph.definitions.asset import AssetsDefinition
@@ -232,7 +233,7 @@ def execute_definitions(
     if not keys and not check_keys:
         raise SelectionError("The selection contains no asset that can be materialised (external assets are "
                              "materialised elsewhere).")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     partitions = _partition_request(partition_key, partition_range)
     plan = build_plan(graph, keys, check_keys=check_keys, partitions=partitions, now=now,
                       dynamic_partitions_store=inst)
@@ -267,10 +268,8 @@ def _storage_dir(instance: Any) -> str:
         import tempfile
 
         path = tempfile.mkdtemp(prefix="assetgraph-ephemeral-")
-        try:
+        with contextlib.suppress(AttributeError):
             instance.storage_dir = path
-        except AttributeError:
-            pass
     return str(path)
 
 

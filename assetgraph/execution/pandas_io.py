@@ -29,7 +29,7 @@ def _require_frame(obj: Any, key: AssetKey) -> Any:
 
 
 def _row_metadata(context: OutputContext, frame: Any) -> None:
-    context.add_output_metadata({"row_count": int(len(frame)), "columns": [str(c) for c in frame.columns]})
+    context.add_output_metadata({"row_count": len(frame), "columns": [str(c) for c in frame.columns]})
 
 
 class PandasParquetIOManager(IOManager):

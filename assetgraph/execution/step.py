@@ -25,14 +25,14 @@ from assetgraph.execution.outputs import collect_asset_outputs, collect_check_re
 from assetgraph.execution.plan import check_spec_for, checks_def_for
 
 if TYPE_CHECKING:
-    from assetgraph.execution.plan import Step
     from assetgraph.definitions.asset import AssetsDefinition
     from assetgraph.definitions.checks import AssetChecksDefinition
     from assetgraph.definitions.params import FunctionParams
+    from assetgraph.execution.plan import Step
     from assetgraph.graph.asset_graph import AssetGraph
 
 
-class StepStatus(str, enum.Enum):
+class StepStatus(enum.StrEnum):
     SUCCESS = "SUCCESS"
     FAILURE = "FAILURE"
     SKIPPED = "SKIPPED"

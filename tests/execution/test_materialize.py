@@ -116,7 +116,7 @@ def test_multi_asset_yields_one_result_per_asset() -> None:
 
     result = materialize([split, combined], instance=FakeInstance())  # type: ignore[arg-type]
     assert result.asset_value("combined") == 3
-    rows = [r for r in result.get_asset_materialization_events() if r.asset_key == AssetKey("right")][0]
+    rows = next(r for r in result.get_asset_materialization_events() if r.asset_key == AssetKey("right"))
     assert rows.metadata["rows"].value == 5
 
 

@@ -12,14 +12,20 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from assetgraph.definitions.errors import DefinitionError, UnknownPartitionKeyError
+from assetgraph.definitions.errors import (
+    DefinitionError,
+    InternalError,
+    PartitionError,
+    UnknownPartitionKeyError,
+)
 from assetgraph.definitions.partitions.base import (
     DynamicPartitionsStore,
     PartitionKeyRange,
     PartitionsDefinition,
 )
+from assetgraph.definitions.partitions.multi_subset import MultiPartitionsSubset
 from assetgraph.definitions.partitions.static import StaticPartitionsDefinition
-from assetgraph.definitions.partitions.subset import KeySetPartitionsSubset
+from assetgraph.definitions.partitions.subset import KeySetPartitionsSubset, PartitionsSubset
 from assetgraph.definitions.partitions.time_window import TimeWindowPartitionsDefinition
 
 SEPARATOR = "|"
@@ -221,10 +227,71 @@ class MultiPartitionsDefinition(PartitionsDefinition):
                 return False
         return True
 
-    def empty_subset(self) -> KeySetPartitionsSubset:
-        return KeySetPartitionsSubset(self, ())
+    # Subsets: per-combination time windows when exactly one dimension is a time window, else key sets.
 
-    def subset_with_keys(self, partition_keys: Iterable[str]) -> KeySetPartitionsSubset:
+    @property
+    def has_time_subsets(self) -> bool:
+        """Whether subsets are kept as time windows per combination of the other dimensions' keys."""
+        return sum(isinstance(d, TimeWindowPartitionsDefinition) for d in self.partitions_defs.values()) == 1
+
+    @property
+    def time_dimension_def(self) -> TimeWindowPartitionsDefinition:
+        """The one time-window dimension's definition (only when `has_time_subsets`)."""
+        name = self.time_window_dimension_name
+        partitions_def = self.partitions_defs[name] if name is not None else None
+        if not isinstance(partitions_def, TimeWindowPartitionsDefinition):
+            raise InternalError(f"{self!r} has no time-window dimension.")
+        return partitions_def
+
+    def split_time_key(self, key: MultiPartitionKey) -> tuple[str, tuple[str, ...]]:
+        """The time dimension's key and the other dimensions' keys (sorted by dimension name)."""
+        time_name = self.time_window_dimension_name
+        parts = key.keys_by_dimension
+        return parts[time_name or ""], tuple(v for n, v in parts.items() if n != time_name)
+
+    def join_time_key(self, time_key: str, other_keys: Sequence[str]) -> MultiPartitionKey:
+        """The inverse of `split_time_key`."""
+        time_name = self.time_window_dimension_name or ""
+        others = (n for n in self.partitions_defs if n != time_name)
+        return MultiPartitionKey({time_name: time_key, **dict(zip(others, other_keys, strict=True))})
+
+    def sort_partition_keys(self, partition_keys: Iterable[str]) -> list[str]:
+        """``partition_keys`` in the definition's order (dynamic dimensions: by key)."""
+        parsed = [p for p in (self.parse_key(k) for k in partition_keys) if p is not None]
+        return sorted(parsed, key=self._order_of)
+
+    def _order_of(self, key: MultiPartitionKey) -> tuple[Any, ...]:
+        order: list[Any] = []
+        for name, d in self.partitions_defs.items():
+            part = key.keys_by_dimension[name]
+            if isinstance(d, TimeWindowPartitionsDefinition):
+                order.append(d.ordinal_for_key(part) or 0)
+            elif isinstance(d, StaticPartitionsDefinition):
+                order.append(d.position_of(part) or 0)
+            else:
+                order.append(part)
+        return tuple(order)
+
+    def _subset_of(self, keys: Iterable[MultiPartitionKey]) -> PartitionsSubset:
+        if not self.has_time_subsets:
+            return KeySetPartitionsSubset(self, keys)
+        time_def = self.time_dimension_def
+        grouped: dict[tuple[str, ...], list[str]] = {}
+        for key in keys:
+            time_key, other = self.split_time_key(key)
+            grouped.setdefault(other, []).append(time_key)
+        return MultiPartitionsSubset(self, {other: time_def.subset_with_keys(ks) for other, ks in grouped.items()})
+
+    def _other_keys(
+        self, keys_per_dimension: Mapping[str, Sequence[str]]
+    ) -> list[tuple[str, ...]]:
+        time_name = self.time_window_dimension_name
+        return list(itertools.product(*(keys for name, keys in keys_per_dimension.items() if name != time_name)))
+
+    def empty_subset(self) -> PartitionsSubset:
+        return self._subset_of(())
+
+    def subset_with_keys(self, partition_keys: Iterable[str]) -> PartitionsSubset:
         """Raises `UnknownPartitionKeyError` for a key that no combination of dimension keys can form."""
         keys = []
         for partition_key in partition_keys:
@@ -232,22 +299,50 @@ class MultiPartitionsDefinition(PartitionsDefinition):
             if not self._is_well_formed(parsed):
                 raise self._unknown_key_error(partition_key)
             keys.append(parsed)
-        return KeySetPartitionsSubset(self, keys)
+        return self._subset_of(keys)
 
-    def subset_with_known_keys(self, partition_keys: Iterable[str]) -> KeySetPartitionsSubset:
-        """Like `subset_with_keys`, but drops keys the definition cannot form (for stored subsets)."""
-        parsed = (self.parse_key(k) for k in partition_keys)
-        return KeySetPartitionsSubset(self, (k for k in parsed if k is not None and self._is_well_formed(k)))
+    def subset_from_dict(self, data: Mapping[str, Any]) -> PartitionsSubset:
+        """Read a stored subset (`partitions_subset_from_dict`), dropping what the definition cannot form."""
+        if data.get("kind") == "multi_time" and self.has_time_subsets:
+            parts = [
+                (tuple(str(k) for k in part["keys"]), [(int(s), int(e)) for s, e in part["intervals"]])
+                for part in data["parts"]
+            ]
+            probe = self.time_dimension_def.key_for_ordinal(self.time_dimension_def.first_ordinal)
+            known = [(other, iv) for other, iv in parts
+                     if len(other) == len(self.partitions_defs) - 1
+                     and self._is_well_formed(self.join_time_key(probe, other))]
+            return MultiPartitionsSubset.from_parts(self, known)
+        if data.get("kind") == "keys":
+            parsed = (self.parse_key(str(k)) for k in data["keys"])
+            return self._subset_of(k for k in parsed if k is not None and self._is_well_formed(k))
+        raise PartitionError(
+            f"A stored partitions subset of kind {data.get('kind')!r} does not fit {self!r}: "
+            "the asset's partitions definition changed kind since it was stored."
+        )
 
     def subset_with_key_range(
         self, partition_key_range: PartitionKeyRange, dynamic_partitions_store: DynamicPartitionsStore | None = None
-    ) -> KeySetPartitionsSubset:
-        return KeySetPartitionsSubset(self, self.get_partition_keys_in_range(partition_key_range, dynamic_partitions_store))
+    ) -> PartitionsSubset:
+        if not self.has_time_subsets:
+            return self._subset_of(self.get_partition_keys_in_range(partition_key_range, dynamic_partitions_store))
+        ranges = dict(zip(self.partitions_defs, self._dimension_key_ranges(partition_key_range, dynamic_partitions_store),
+                          strict=True))
+        time_name = self.time_window_dimension_name or ""
+        time_keys = ranges[time_name]
+        window = self.time_dimension_def.subset_with_key_range(PartitionKeyRange(time_keys[0], time_keys[-1]))
+        return MultiPartitionsSubset(self, {other: window for other in self._other_keys(ranges)})
 
     def all_subset(
         self, current_time: datetime | None = None, dynamic_partitions_store: DynamicPartitionsStore | None = None
-    ) -> KeySetPartitionsSubset:
-        return KeySetPartitionsSubset(self, self.get_partition_keys(current_time, dynamic_partitions_store))
+    ) -> PartitionsSubset:
+        if not self.has_time_subsets:
+            return self._subset_of(self.get_partition_keys(current_time, dynamic_partitions_store))
+        time_name = self.time_window_dimension_name
+        keys = {name: d.get_partition_keys(current_time, dynamic_partitions_store)
+                for name, d in self.partitions_defs.items() if name != time_name}
+        window = self.time_dimension_def.all_subset(current_time)
+        return MultiPartitionsSubset(self, {other: window for other in self._other_keys(keys)})
 
 
 def _check_dimension(name: str, partitions_def: PartitionsDefinition) -> None:

@@ -175,10 +175,11 @@ class TimeWindowPartitionsSubset(PartitionsSubset):
         self._intervals = normalize_intervals(snapped)
 
     @classmethod
-    def _from_snapped(
+    def from_snapped_intervals(
         cls, partitions_def: TimeWindowPartitionsDefinition, intervals: Intervals
     ) -> TimeWindowPartitionsSubset:
-        """Skip snapping: set algebra on snapped intervals yields snapped intervals."""
+        """Build from intervals already sorted, disjoint and snapped (as set algebra on snapped
+        intervals yields), skipping the per-interval snapping."""
         subset = cls.__new__(cls)
         PartitionsSubset.__init__(subset, partitions_def)
         subset._def = partitions_def
@@ -229,7 +230,7 @@ class TimeWindowPartitionsSubset(PartitionsSubset):
             intervals = intersect_intervals(self._intervals, theirs)
         else:
             intervals = subtract_intervals(self._intervals, theirs)
-        return TimeWindowPartitionsSubset._from_snapped(self._def, intervals)
+        return TimeWindowPartitionsSubset.from_snapped_intervals(self._def, intervals)
 
     def _state(self) -> Intervals:
         return self._intervals
@@ -335,6 +336,10 @@ def partitions_subset_from_dict(data: Mapping[str, Any], partitions_def: Partiti
     >>> partitions_subset_from_dict(subset.to_dict(), regions) == subset
     True
     """
+    from assetgraph.definitions.partitions.multi import MultiPartitionsDefinition
+
+    if isinstance(partitions_def, MultiPartitionsDefinition):
+        return partitions_def.subset_from_dict(data)
     kind = data.get("kind")
     empty = partitions_def.empty_subset()
     if kind == "time_window" and isinstance(empty, TimeWindowPartitionsSubset):
@@ -343,12 +348,7 @@ def partitions_subset_from_dict(data: Mapping[str, Any], partitions_def: Partiti
         positions = (empty._def.position_of(k) for k in data["keys"])
         return StaticPartitionsSubset.from_positions(empty._def, (p for p in positions if p is not None))
     if kind == "keys" and isinstance(empty, KeySetPartitionsSubset):
-        from assetgraph.definitions.partitions.multi import MultiPartitionsDefinition
-
-        keys = _as_str_sequence(data["keys"])
-        if isinstance(partitions_def, MultiPartitionsDefinition):
-            return partitions_def.subset_with_known_keys(keys)
-        return partitions_def.subset_with_keys(keys)
+        return partitions_def.subset_with_keys(_as_str_sequence(data["keys"]))
     raise PartitionError(
         f"A stored partitions subset of kind {kind!r} does not fit {partitions_def!r}: "
         "the asset's partitions definition changed kind since it was stored."
