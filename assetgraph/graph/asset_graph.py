@@ -249,6 +249,11 @@ class AssetGraph:
     def all_check_keys(self) -> set[AssetCheckKey]:
         return set(self._check_specs)
 
+    def check_keys_of(self, keys: Iterable[AssetKey]) -> set[AssetCheckKey]:
+        """Every check that targets one of ``keys``."""
+        by_asset = self._checks_by_asset
+        return {check for key in keys if key in by_asset for check in by_asset[key]}
+
     @cached_property
     def user_strings(self) -> Mapping[AssetKey, str]:
         """Each key's ``raw/orders`` form, computed once for selections and error hints."""

@@ -204,7 +204,7 @@ def parse_check_key(text: str) -> AssetCheckKey:
 
 def checks_of(graph: AssetGraph, keys: Iterable[AssetKey]) -> set[AssetCheckKey]:
     """Every check that targets one of ``keys``."""
-    return {ck for key in keys for ck in graph.get(key).check_keys}
+    return graph.check_keys_of(keys)
 
 
 def _sorted_keys(groups: Iterable[list[AssetKey]]) -> tuple[AssetKey, ...]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assetgraph.definitions.checks import AssetCheckSpec
 from assetgraph.definitions.errors import SelectionError
-from assetgraph.definitions.keys import AssetKey
+from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.definitions.spec import AssetSpec
 from assetgraph.graph import AssetGraph, AssetSelection
-from tests.scenarios import diamond, multi_asset_pair
+from tests.scenarios import diamond, multi_asset_pair, with_checks
 
 
 def K(text: str) -> AssetKey:
@@ -78,6 +81,8 @@ def test_selection_resolves_to_expected_keys(selection: AssetSelection, expected
     ((S.groups("a") | S.groups("b")) & S.kinds("dbt"), "(group:a or group:b) and kind:dbt"),
     (S.groups("a").roots(), "roots(group:a)"),
     (S.groups("a").required_multi_asset_neighbors(), "required_multi_asset_neighbors(group:a)"),
+    (S.checks("raw/orders:not_empty"), "check:raw/orders:not_empty"),
+    (S.checks_for_assets("b", "a"), "checks_for(key:a or key:b)"),
 ])
 def test_selection_prints_the_string_syntax(selection: AssetSelection, text: str) -> None:
     assert str(selection) == text
@@ -112,6 +117,30 @@ def test_required_multi_asset_neighbors_adds_the_rest_of_a_non_subsettable_multi
     assert names(S.assets("active_users").required_multi_asset_neighbors().resolve(PAIR)) == ["active_users"]
 
 
+CHECKED = AssetGraph.from_assets(with_checks.assets, with_checks.checks)
+
+
+@pytest.mark.parametrize(("selection", "assets", "checks"), [
+    (S.assets("orders"), ["orders"], ["orders:has_rows", "orders:orders_match_customers"]),
+    (S.assets("customers"), ["customers"], []),
+    (S.checks("orders:has_rows"), [], ["orders:has_rows"]),
+    (S.checks(with_checks.orders_match_customers), [], ["orders:orders_match_customers"]),
+    (S.checks_for_assets("orders"), [], ["orders:has_rows", "orders:orders_match_customers"]),
+    (S.assets("orders").without_checks(), ["orders"], []),
+    (S.assets("customers") | S.checks("orders:has_rows"), ["customers"], ["orders:has_rows"]),
+])
+def test_selection_picks_assets_and_checks(selection: AssetSelection, assets: list[str], checks: list[str]) -> None:
+    assert names(selection.resolve(CHECKED)) == assets
+    assert sorted(k.to_user_string() for k in selection.resolve_checks(CHECKED)) == checks
+
+
+def test_unknown_check_is_a_selection_error_listing_close_matches() -> None:
+    with pytest.raises(SelectionError) as raised:
+        S.checks("orders:has_row").resolve_checks(CHECKED)
+    assert 'names check "orders:has_row"' in str(raised.value)
+    assert "did you mean: orders:has_rows" in str(raised.value)
+
+
 def test_negative_depth_is_rejected() -> None:
     with pytest.raises(SelectionError):
         S.all().upstream(depth=-1)
@@ -130,10 +159,19 @@ OWNERS = ["a@b.c", "team:x"]
 KINDS = ["dbt", "pandas"]
 
 
+@dataclass(frozen=True)
+class StubChecks:
+    """Stands in for an `AssetChecksDefinition`: the graph reads only ``check_specs``."""
+
+    check_specs: tuple[AssetCheckSpec, ...]
+
+
 @st.composite
 def graphs(draw: st.DrawFn) -> AssetGraph:
-    """Every key of the pool, with random edges (lower index → higher) and attributes."""
+    """Every key of the pool, with random edges (lower index → higher) and attributes. Every
+    asset has a check ``c1``; some also have ``c2``."""
     specs = []
+    check_specs = []
     for i, key in enumerate(KEY_POOL):
         deps = draw(st.sets(st.sampled_from(KEY_POOL[:i]), max_size=3)) if i else set()
         tag = draw(st.sampled_from([None, *TAGS]))
@@ -142,7 +180,9 @@ def graphs(draw: st.DrawFn) -> AssetGraph:
             group_name=draw(st.sampled_from(GROUPS)), tags=dict([tag]) if tag else {},
             owners=draw(st.sets(st.sampled_from(OWNERS))), kinds=draw(st.sets(st.sampled_from(KINDS))),
         ))
-    return AssetGraph.from_assets(specs)
+        names = ["c1", "c2"] if draw(st.booleans()) else ["c1"]
+        check_specs += [AssetCheckSpec(name, asset=AssetKey(key.split("/"))) for name in names]
+    return AssetGraph.from_assets(specs, [StubChecks(tuple(check_specs))])
 
 
 depths = st.one_of(st.none(), st.integers(0, 3))
@@ -156,6 +196,7 @@ leaves = st.one_of(
     st.sampled_from(KINDS).map(S.kinds),
     st.sampled_from(["raw", "marts", "a"]).map(S.key_prefixes),
     st.sampled_from(["key:raw/*", "key:*a*", 'key:"star\\*name"', 'key:"q*"']).map(S.from_string),
+    st.sampled_from(KEY_POOL).map(lambda k: S.checks(AssetCheckKey(AssetKey(k.split("/")), "c1"))),
 )
 
 
@@ -170,6 +211,8 @@ def extend(children: st.SearchStrategy[AssetSelection]) -> st.SearchStrategy[Ass
         children.map(lambda s: s.roots()),
         children.map(lambda s: s.sinks()),
         children.map(lambda s: s.required_multi_asset_neighbors()),
+        children.map(S.checks_for_assets),
+        children.map(lambda s: s.without_checks()),
     )
 
 
@@ -188,10 +231,23 @@ def test_union_and_intersection_commute_and_match_set_algebra(graph: AssetGraph,
 
 
 @settings(deadline=None)
+@given(graphs(), selections, selections)
+def test_checks_of_combined_selections_match_set_algebra(graph: AssetGraph, a: AssetSelection,
+                                                         b: AssetSelection) -> None:
+    ca, cb = a.resolve_checks(graph), b.resolve_checks(graph)
+    assert (a | b).resolve_checks(graph) == ca | cb
+    assert (a & b).resolve_checks(graph) == ca & cb
+    assert (a - b).resolve_checks(graph) == ca - cb
+    assert (~a).resolve_checks(graph) == graph.all_check_keys - ca
+
+
+@settings(deadline=None)
 @given(graphs(), selections)
 def test_printed_selection_parses_back_to_the_same_keys(graph: AssetGraph, selection: AssetSelection) -> None:
     text = str(selection)
-    assert AssetSelection.from_string(text).resolve(graph) == selection.resolve(graph), text
+    parsed = AssetSelection.from_string(text)
+    assert parsed.resolve(graph) == selection.resolve(graph), text
+    assert parsed.resolve_checks(graph) == selection.resolve_checks(graph), text
 
 
 @settings(deadline=None)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetgraph.definitions.errors import SelectionError
-from assetgraph.definitions.keys import AssetKey
+from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.definitions.spec import AssetSpec
 from assetgraph.graph import AssetGraph, AssetSelection, parse_selection
 
@@ -106,6 +106,9 @@ def test_not_binds_tighter_than_and_which_binds_tighter_than_or(text: str, equiv
     ("key:and", S.assets("and")),
     ("key:2024", S.assets("2024")),
     ("key:2+", S.assets("2").downstream()),
+    ("check:raw/orders:not_empty", S.checks("raw/orders:not_empty")),
+    ('check:"raw/my orders":"has rows"', S.checks(AssetCheckKey(AssetKey(["raw", "my orders"]), "has rows"))),
+    ("checks_for(group:x)", S.checks_for_assets(S.groups("x"))),
 ])
 def test_string_parses_to_the_selection_object(text: str, parsed: AssetSelection) -> None:
     assert parse_selection(text) == parsed
@@ -132,6 +135,8 @@ def test_string_parses_to_the_selection_object(text: str, parsed: AssetSelection
     ("and key:a", "expected an expression, found the keyword 'and'", 0),
     ("+", "expected an expression; the selection ends too early", 1),
     ("tag:k=", "expected a value after 'tag:k='", 6),
+    ("check:orders", "expected ':' and a check name after the asset key", 12),
+    ("check:orders:", "expected a value after 'check:orders:'", 13),
 ])
 def test_bad_string_raises_selection_error_at_the_offending_position(text: str, message: str,
                                                                      position: int) -> None:
@@ -180,7 +185,7 @@ def test_parse_selection_refuses_non_strings() -> None:
 
 # --- properties ----------------------------------------------------------------------------------
 
-SYNTAX = ["key:", "group:", "tag:", "=", "+", "2+", "+1", "(", ")", " and ", " or ", "not ", "*", '"', "\\",
+SYNTAX = ["key:", "check:", "checks_for(", "group:", "tag:", "=", "+", "2+", "+1", "(", ")", " and ", " or ", "not ", "*", '"', "\\",
           "a", "raw/orders", "roots(", "orders", " ", "key_prefix:", ":", "owner:"]
 
 
