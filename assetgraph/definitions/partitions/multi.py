@@ -258,7 +258,8 @@ class MultiPartitionsDefinition(PartitionsDefinition):
     def sort_partition_keys(self, partition_keys: Iterable[str]) -> list[str]:
         """``partition_keys`` in the definition's order (dynamic dimensions: by key)."""
         parsed = [p for p in (self.parse_key(k) for k in partition_keys) if p is not None]
-        return sorted(parsed, key=self._order_of)
+        ordered = sorted(parsed, key=self._order_of)
+        return [*ordered]
 
     def _order_of(self, key: MultiPartitionKey) -> tuple[Any, ...]:
         order: list[Any] = []
@@ -325,7 +326,7 @@ class MultiPartitionsDefinition(PartitionsDefinition):
         self, partition_key_range: PartitionKeyRange, dynamic_partitions_store: DynamicPartitionsStore | None = None
     ) -> PartitionsSubset:
         if not self.has_time_subsets:
-            return self._subset_of(self.get_partition_keys_in_range(partition_key_range, dynamic_partitions_store))
+            return self._subset_of(self._product(self._dimension_key_ranges(partition_key_range, dynamic_partitions_store)))
         ranges = dict(zip(self.partitions_defs, self._dimension_key_ranges(partition_key_range, dynamic_partitions_store),
                           strict=True))
         time_name = self.time_window_dimension_name or ""
@@ -337,7 +338,9 @@ class MultiPartitionsDefinition(PartitionsDefinition):
         self, current_time: datetime | None = None, dynamic_partitions_store: DynamicPartitionsStore | None = None
     ) -> PartitionsSubset:
         if not self.has_time_subsets:
-            return self._subset_of(self.get_partition_keys(current_time, dynamic_partitions_store))
+            return self._subset_of(self._product(
+                [d.get_partition_keys(current_time, dynamic_partitions_store) for d in self.partitions_defs.values()]
+            ))
         time_name = self.time_window_dimension_name
         keys = {name: d.get_partition_keys(current_time, dynamic_partitions_store)
                 for name, d in self.partitions_defs.items() if name != time_name}

@@ -22,6 +22,7 @@ from assetgraph.definitions.partitions import (
     StaticPartitionsDefinition,
     partitions_subset_from_dict,
 )
+from assetgraph.definitions.partitions.multi_subset import MultiPartitionsSubset
 
 UTC = dt.UTC
 DAILY = DailyPartitionsDefinition("2024-01-01", end_date="2024-03-01", timezone="America/New_York")
@@ -31,10 +32,18 @@ STATIC_KEYS = list(STATIC.get_partition_keys())
 DYNAMIC = DynamicPartitionsDefinition("files")
 DYNAMIC_KEYS = ["f1.csv", "f2.csv", "a,b.csv", "ß.json", "x|y"]
 
+MULTI_TIME = MultiPartitionsDefinition({
+    "date": DailyPartitionsDefinition("2024-01-01", end_date="2024-01-15"),
+    "region": StaticPartitionsDefinition(["us", "eu", "a,b"]),
+})
+MULTI_STATIC = MultiPartitionsDefinition({"x": StaticPartitionsDefinition(["1", "2"]), "y": StaticPartitionsDefinition(["a,b", "ü", "z"])})
+
 CASES: dict[str, tuple[PartitionsDefinition, Sequence[str]]] = {
     "time": (DAILY, DAILY_KEYS),
     "static": (STATIC, STATIC_KEYS),
     "dynamic": (DYNAMIC, DYNAMIC_KEYS),
+    "multi_time": (MULTI_TIME, list(MULTI_TIME.get_partition_keys())),
+    "multi_static": (MULTI_STATIC, list(MULTI_STATIC.get_partition_keys())),
 }
 
 
@@ -133,12 +142,33 @@ def test_subset_of_another_kind_does_not_load() -> None:
         partitions_subset_from_dict(STATIC.empty_subset().to_dict(), DAILY)
 
 
-def test_multi_subset_is_a_key_set() -> None:
-    multi = MultiPartitionsDefinition({"date": DAILY, "region": StaticPartitionsDefinition(["us", "eu"])})
-    subset = multi.subset_with_keys(["2024-01-01|us", "2024-01-02|eu"])
-    assert len(subset) == 2 and "2024-01-01|us" in subset
-    assert (subset - multi.subset_with_keys(["2024-01-01|us"])).get_partition_keys() == ["2024-01-02|eu"]
-    assert partitions_subset_from_dict(subset.to_dict(), multi) == subset
+def test_multi_subset_with_a_time_dimension_keeps_windows_per_other_key() -> None:
+    regions = StaticPartitionsDefinition([f"r{i}" for i in range(50)])
+    multi = MultiPartitionsDefinition({"date": DailyPartitionsDefinition("2015-01-01", end_date="2025-01-01"),
+                                       "region": regions})
+    everything = multi.all_subset()
+    assert isinstance(everything, MultiPartitionsSubset)
+    assert len(everything) == multi.num_partitions() == 3653 * 50
+    assert len(everything.parts) == 50 and len(everything.ranges) == 50
+    done = multi.subset_with_key_range(PartitionKeyRange("2020-01-01|r0", "2020-12-31|r9"))
+    assert len(done) == 366 * 10
+    missing = everything - done
+    assert len(missing) == 3653 * 50 - 3660 and "2020-06-01|r3" not in missing and "2020-06-01|r10" in missing
+    assert partitions_subset_from_dict(missing.to_dict(), multi) == missing
+
+
+def test_multi_subset_ranges_are_boxes_and_keys_follow_definition_order() -> None:
+    subset = MULTI_TIME.subset_with_keys(["2024-01-02|eu", "2024-01-01|us", "2024-01-03|eu"])
+    assert subset.get_partition_keys() == ["2024-01-01|us", "2024-01-02|eu", "2024-01-03|eu"]
+    assert subset.ranges == [PartitionKeyRange("2024-01-02|eu", "2024-01-03|eu"),
+                             PartitionKeyRange("2024-01-01|us", "2024-01-01|us")]
+
+
+def test_stored_multi_subset_survives_a_removed_static_key() -> None:
+    stored = MULTI_TIME.subset_with_keys(["2024-01-01|us", "2024-01-01|eu"]).to_dict()
+    fewer = MultiPartitionsDefinition({"date": DailyPartitionsDefinition("2024-01-01", end_date="2024-01-15"),
+                                       "region": StaticPartitionsDefinition(["us"])})
+    assert partitions_subset_from_dict(stored, fewer).get_partition_keys() == ["2024-01-01|us"]
 
 
 def test_missing_partitions_of_a_million_hourly_partitions_stay_ranges() -> None:
