@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
+from assetgraph.cli.check import check as check_command
 from assetgraph.definitions.errors import AssetGraphError
 from assetgraph.definitions.keys import AssetKey
 
@@ -65,6 +66,9 @@ def load_location(module: str | None, file_: str | None, attribute: str | None) 
 @click.version_option(package_name="assetgraph")
 def cli() -> None:
     """assetgraph: software-defined assets, lineage, partitions and checks."""
+
+
+cli.add_command(check_command)
 
 
 @cli.command()
