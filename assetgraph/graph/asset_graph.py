@@ -69,6 +69,26 @@ class AssetNode:
         return self.spec.partitions_def is not None
 
     @property
+    def description(self) -> str | None:
+        return self.spec.description
+
+    @property
+    def tags(self) -> Mapping[str, str]:
+        return self.spec.tags
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return self.spec.owners
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.spec.kinds
+
+    @property
+    def has_checks(self) -> bool:
+        return bool(self.check_keys)
+
+    @property
     def source(self) -> SourceLocation | None:
         return self.spec.source or self.assets_def.source
 

@@ -105,7 +105,8 @@ def test_node_describes_its_asset(graph: AssetGraph) -> None:
     assert node.group_name == "marts"
     assert node.partitions_def is None
     assert (node.is_executable, node.is_external) == (True, False)
-    assert node.spec.owners == ("team:analytics",)
+    assert (node.owners, node.kinds, node.tags) == (("team:analytics",), ("dbt",), {})
+    assert node.description == "Joins both views."
     assert node.assets_def is diamond.orders_report
     assert graph.assets_def_for("orders_report") is diamond.orders_report
 
