@@ -18,6 +18,7 @@ from typing import Any
 from assetgraph.definitions.errors import DefinitionError, PartitionError, close_matches
 from assetgraph.definitions.partitions.base import DynamicPartitionsStore, PartitionsDefinition
 from assetgraph.definitions.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
+from assetgraph.definitions.partitions.multi_subset import MultiPartitionsSubset
 from assetgraph.definitions.partitions.static import StaticPartitionsDefinition
 from assetgraph.definitions.partitions.subset import PartitionsSubset, TimeWindowPartitionsSubset
 from assetgraph.definitions.partitions.time_window import TimeWindowPartitionsDefinition
@@ -450,6 +451,8 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
         current_time: datetime | None,
         dynamic_partitions_store: DynamicPartitionsStore | None,
     ) -> PartitionsSubset:
+        if multi.has_time_subsets and name == multi.time_window_dimension_name:
+            return self._map_time_dimension(subset, to_def, multi, current_time, dynamic_partitions_store)
         keys = _keys_of(subset)
         if to_def is multi:
             others = {
@@ -459,6 +462,21 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
             return multi.subset_with_keys(_combine_keys(name, keys, others))
         parsed = (multi.parse_key(k) for k in keys)
         return to_def.subset_with_keys(sorted({p.keys_by_dimension[name] for p in parsed if p is not None}))
+
+    @staticmethod
+    def _map_time_dimension(
+        subset: PartitionsSubset | None,
+        to_def: PartitionsDefinition,
+        multi: MultiPartitionsDefinition,
+        current_time: datetime | None,
+        dynamic_partitions_store: DynamicPartitionsStore | None,
+    ) -> PartitionsSubset:
+        """Between a multi definition's time dimension and a time-window definition: as intervals, never keys."""
+        if isinstance(subset, TimeWindowPartitionsSubset) and to_def is multi:
+            return multi.subset_with_time_windows(subset, current_time, dynamic_partitions_store)
+        if isinstance(subset, MultiPartitionsSubset) and isinstance(to_def, TimeWindowPartitionsDefinition):
+            return TimeWindowPartitionsSubset(to_def, (iv for part in subset.parts.values() for iv in part.intervals))
+        return to_def.empty_subset()
 
     def get_upstream_partitions(
         self,

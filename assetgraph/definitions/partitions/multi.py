@@ -25,7 +25,11 @@ from assetgraph.definitions.partitions.base import (
 )
 from assetgraph.definitions.partitions.multi_subset import MultiPartitionsSubset
 from assetgraph.definitions.partitions.static import StaticPartitionsDefinition
-from assetgraph.definitions.partitions.subset import KeySetPartitionsSubset, PartitionsSubset
+from assetgraph.definitions.partitions.subset import (
+    KeySetPartitionsSubset,
+    PartitionsSubset,
+    TimeWindowPartitionsSubset,
+)
 from assetgraph.definitions.partitions.time_window import TimeWindowPartitionsDefinition
 
 SEPARATOR = "|"
@@ -341,10 +345,21 @@ class MultiPartitionsDefinition(PartitionsDefinition):
             return self._subset_of(self._product(
                 [d.get_partition_keys(current_time, dynamic_partitions_store) for d in self.partitions_defs.values()]
             ))
+        window = self.time_dimension_def.all_subset(current_time)
+        return self.subset_with_time_windows(window, current_time, dynamic_partitions_store)
+
+    def subset_with_time_windows(
+        self,
+        windows: TimeWindowPartitionsSubset,
+        current_time: datetime | None = None,
+        dynamic_partitions_store: DynamicPartitionsStore | None = None,
+    ) -> MultiPartitionsSubset:
+        """``windows`` of the time dimension for every combination of the other dimensions' keys
+        (only when `has_time_subsets`)."""
         time_name = self.time_window_dimension_name
         keys = {name: d.get_partition_keys(current_time, dynamic_partitions_store)
                 for name, d in self.partitions_defs.items() if name != time_name}
-        window = self.time_dimension_def.all_subset(current_time)
+        window = TimeWindowPartitionsSubset(self.time_dimension_def, windows.intervals)
         return MultiPartitionsSubset(self, {other: window for other in self._other_keys(keys)})
 
 

@@ -18,6 +18,7 @@ from assetgraph.definitions.partitions import (
     MonthlyPartitionsDefinition,
     MultiPartitionsDefinition,
     MultiToSingleDimensionPartitionMapping,
+    PartitionKeyRange,
     PartitionMapping,
     StaticPartitionMapping,
     StaticPartitionsDefinition,
@@ -214,3 +215,14 @@ def test_defaults() -> None:
 def test_mappings_round_trip_through_dict_and_compare_by_value(mapping: PartitionMapping) -> None:
     again = partition_mapping_from_dict(mapping.to_dict())
     assert again == mapping and hash(again) == hash(mapping)
+
+
+def test_multi_to_single_on_the_time_dimension_maps_windows_not_keys() -> None:
+    daily = DailyPartitionsDefinition("2015-01-01", end_date="2025-01-01")
+    multi = MultiPartitionsDefinition({"date": daily, "region": StaticPartitionsDefinition([f"r{i}" for i in range(50)])})
+    mapping = MultiToSingleDimensionPartitionMapping()
+    years = daily.subset_with_key_range(PartitionKeyRange("2016-01-01", "2018-12-31"))
+    upstream = mapping.get_upstream_partitions(years, daily, multi, NOW)
+    assert len(upstream) == 1096 * 50 and "2017-06-01|r49" in upstream and "2019-01-01|r0" not in upstream
+    back = mapping.get_downstream_partitions(upstream, multi, daily, NOW)
+    assert back == years
