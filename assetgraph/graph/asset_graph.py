@@ -304,7 +304,8 @@ class _Ids:
         key = spec.key
         known = self.index.setdefault(key, len(self.keys))
         if known != len(self.keys):
-            raise validation.duplicate_key_error(key, self.source(known), _source(spec, assets_def))
+            raise validation.duplicate_key_error(key, self.source(known), _source(spec, assets_def),
+                                                 same_definition=self.defs[known] is assets_def)
         self.keys.append(key)
         self.specs.append(spec)
         self.defs.append(assets_def)

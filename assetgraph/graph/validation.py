@@ -27,9 +27,15 @@ def _where(source: SourceLocation | None) -> str:
     return str(source) if source is not None else "<unknown location>"
 
 
-def duplicate_key_error(key: AssetKey, first: SourceLocation | None,
-                        second: SourceLocation | None) -> DuplicateKeyError:
-    """Two definitions produce the same key."""
+def duplicate_key_error(key: AssetKey, first: SourceLocation | None, second: SourceLocation | None,
+                        same_definition: bool = False) -> DuplicateKeyError:
+    """Two definitions produce the same key, or one definition is listed twice."""
+    if same_definition:
+        return DuplicateKeyError(
+            f'Asset "{key.to_user_string()}" is listed twice: the same definition appears two times.\n'
+            f"  defined at: {_where(first)}\n"
+            "List it once in Definitions(assets=[...]); check Definitions.merge and modules imported twice."
+        )
     return DuplicateKeyError(
         f'Asset "{key.to_user_string()}" is defined twice.\n'
         f"  first defined at: {_where(first)}\n"

@@ -263,6 +263,11 @@ def test_duplicate_key_names_both_definitions() -> None:
     assert "More: docs/errors/duplicate-key.md" in message
 
 
+def test_same_definition_listed_twice_says_so() -> None:
+    with pytest.raises(DuplicateKeyError, match='Asset "orders_report" is listed twice: the same definition'):
+        AssetGraph.from_assets([*diamond.assets, diamond.orders_report])
+
+
 @dataclass(frozen=True)
 class RecordingMapping:
     """A partition mapping that records what it was validated against, and may refuse."""
