@@ -1,0 +1,126 @@
+"""Running dbt-core's programmatic runner (`dbtRunner`) in this process.
+
+dbt is imported here, inside functions, and nowhere at import time. One invocation runs per
+process at a time (dbt's event manager and adapter registry are process-global), and
+invocations that share a DuckDB file or a target folder queue on file locks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assetgraph_dbt.locks import PROCESS_LOCK, file_locks
+
+if TYPE_CHECKING:
+    from assetgraph_dbt.project import DbtProject
+
+_ENV_VAR = re.compile(r"\{\{\s*env_var\(\s*['\"]([^'\"]+)['\"]\s*(?:,\s*['\"]([^'\"]*)['\"]\s*)?\)\s*\}\}")
+_PATH_FLAGS = {"--project-dir", "--profiles-dir", "--target", "-t", "--target-path", "--log-path"}
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    """What `dbtRunner.invoke` returned, reduced to what we report."""
+
+    success: bool
+    message: str
+    exception: BaseException | None = None
+    result: Any = None
+
+
+def dbt_args(args: Sequence[str], project: DbtProject) -> list[str]:
+    """``args`` plus the project, profile, target and the target/log folders inside ``target/``."""
+    given = set(args)
+    out = list(args)
+    extra = {
+        "--project-dir": str(project.project_dir),
+        "--profiles-dir": str(project.profiles_dir) if project.profiles_dir is not None else None,
+        "--target": project.target,
+        "--target-path": str(project.target_dir.resolve()),
+        "--log-path": str((project.target_dir / "logs").resolve()),
+    }
+    for flag, value in extra.items():
+        if value is not None and flag not in given and not (flag == "--target" and "-t" in given):
+            out += [flag, value]
+    if "--send-anonymous-usage-stats" not in given:
+        out.append("--no-send-anonymous-usage-stats")
+    return out
+
+
+def run_dbt(args: Sequence[str], project: DbtProject, callbacks: Sequence[Callable[[Any], None]]) -> DbtOutcome:
+    """Invoke dbt in this process with ``callbacks``; never raises for dbt's own failures."""
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    full = dbt_args(args, project)
+    with PROCESS_LOCK:
+        from dbt.cli.main import dbtRunner
+
+        res = dbtRunner(callbacks=list(callbacks)).invoke(full)
+    message = ""
+    if res.exception is not None:
+        message = f"{type(res.exception).__name__}: {res.exception}"
+    elif not res.success:
+        message = "; ".join(_failure_messages(res.result)) or "dbt reported failure"
+    return DbtOutcome(bool(res.success), message, res.exception, res.result)
+
+
+def _failure_messages(result: Any) -> list[str]:
+    out = []
+    for r in getattr(result, "results", None) or ():
+        status = str(getattr(r, "status", ""))
+        if status.lower() in ("error", "fail", "runtime error"):
+            out.append(str(getattr(r, "message", "") or status))
+    return out
+
+
+@contextmanager
+def warehouse_locks(project: DbtProject) -> Iterator[None]:
+    """Hold the locks of the project's target folder and of every DuckDB file its target writes."""
+    paths = [project.target_dir / ".assetgraph.lock"]
+    paths += [_lock_path_for(p) for p in duckdb_paths(project)]
+    with file_locks(paths):
+        yield
+
+
+def _lock_path_for(database: Path) -> Path:
+    # Locks live in the temp folder, keyed by the database's absolute path, to keep the warehouse folder clean.
+    digest = hashlib.sha256(str(database.resolve()).encode()).hexdigest()[:24]
+    return Path(tempfile.gettempdir()) / "assetgraph-dbt-locks" / f"{digest}.lock"
+
+
+def duckdb_paths(project: DbtProject) -> list[Path]:
+    """The DuckDB files the project's target opens (its ``path`` and ``attach`` entries)."""
+    output = _target_output(project)
+    if output is None or output.get("type") != "duckdb":
+        return []
+    found = [output.get("path", ":memory:")]
+    found += [a.get("path") for a in output.get("attach", []) or [] if isinstance(a, dict)]
+    out = []
+    for p in found:
+        if not isinstance(p, str) or p.startswith((":memory:", "md:", "motherduck:")) or "://" in p:
+            continue
+        out.append(Path(p) if os.path.isabs(p) else Path.cwd() / p)  # dbt-duckdb resolves against the cwd
+    return out
+
+
+def _target_output(project: DbtProject) -> dict[str, Any] | None:
+    import yaml
+
+    profile_file = project.profiles_file()
+    project_file = project.project_dir / "dbt_project.yml"
+    if profile_file is None or not project_file.exists():
+        return None
+    profile_name = (yaml.safe_load(project_file.read_text()) or {}).get("profile")
+    rendered = _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), profile_file.read_text())
+    profile = (yaml.safe_load(rendered) or {}).get(profile_name) or {}
+    outputs = profile.get("outputs") or {}
+    target = project.target or os.environ.get("DBT_TARGET") or profile.get("target")
+    output = outputs.get(target)
+    return output if isinstance(output, dict) else None
