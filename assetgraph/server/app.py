@@ -1,0 +1,122 @@
+"""The Starlette app: GraphQL at ``/graphql``, run event streams, ``/health`` and the UI's static
+files at ``/`` (``index.html`` for the UI's client-side routes).
+
+`create_app` builds everything from what it is given; there is no module-level app and no
+global state. `serve` runs it with uvicorn, on 127.0.0.1 unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from assetgraph.server.context import Loaders, RequestContext
+from assetgraph.server.index import IndexCache
+from assetgraph.server.schema import build_schema
+from assetgraph.server.security import mutation_refusal
+from assetgraph.server.stream import stream_endpoint
+from assetgraph.server.workspace import Workspace
+from assetgraph.storage.instance import Instance
+
+log = logging.getLogger("assetgraph.server")
+
+STATIC_DIR = Path(__file__).parent / "static"
+TOKEN_ENV = "ASSETGRAPH_API_TOKEN"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class _GraphQLApp(GraphQL[RequestContext, None]):
+    """Strawberry's ASGI app with our per-request context."""
+
+    def __init__(self, instance: Instance, indexes: IndexCache, token: str | None, dev: bool) -> None:
+        super().__init__(build_schema(dev=dev), graphql_ide="graphiql" if dev else None, allow_queries_via_get=dev)
+        self._instance = instance
+        self._indexes = indexes
+        self._token = token
+        self._dev = dev
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
+        index = self._indexes.current()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        method = request.method if isinstance(request, Request) else "WEBSOCKET"
+        refusal = mutation_refusal(headers, method, request.url.scheme, headers.get("host"), self._token)
+        return RequestContext(instance=self._instance, index=index, loaders=Loaders(self._instance, index),
+                              mutation_refusal=refusal, dev=self._dev)
+
+
+class _UIFiles(StaticFiles):
+    """Static files, with ``index.html`` for paths that name no file (the UI's own routes)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404 or Path(path).suffix:
+                raise
+            return FileResponse(Path(str(self.directory)) / "index.html", media_type="text/html")
+
+
+def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, token: str | None = None,
+               static_dir: Path | None = None) -> Starlette:
+    """The web app serving ``workspace`` and ``instance``.
+
+    Args:
+        workspace: the code locations (`Workspace` protocol; `InProcessWorkspace` for one process).
+        instance: the storage every read and write goes through.
+        dev: serve GraphiQL on ``GET /graphql`` and show unexpected errors unmasked.
+        token: require ``Authorization: Bearer <token>`` on every mutation (default:
+            ``$ASSETGRAPH_API_TOKEN``; empty means no token).
+        static_dir: the UI build (default: ``assetgraph/server/static``).
+
+    >>> from assetgraph import Definitions
+    >>> from assetgraph.server.workspace import InProcessWorkspace
+    >>> app = create_app(InProcessWorkspace({"empty": Definitions()}), Instance.ephemeral())
+    >>> sorted(r.path for r in app.routes)
+    ['', '/graphql', '/health', '/runs/{run_id}/events/stream']
+    """
+    token = token if token is not None else os.environ.get(TOKEN_ENV) or None
+    indexes = IndexCache(workspace)
+    graphql_app = _GraphQLApp(instance, indexes, token, dev)
+
+    async def health(request: Request) -> Response:
+        locations = [{"name": loc.name, "status": loc.status} for loc in workspace.locations]
+        return JSONResponse({"status": "ok", "locations": locations})
+
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/runs/{run_id}/events/stream", stream_endpoint(instance), methods=["GET"]),
+        Mount("/", app=_UIFiles(directory=str(static_dir or STATIC_DIR), html=True, check_dir=False)),
+    ]
+    app = Starlette(debug=dev, routes=routes, exception_handlers={Exception: _internal_error})
+    app.state.workspace = workspace
+    app.state.instance = instance
+    return app
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return PlainTextResponse("Internal server error; the server log has the details.", status_code=500)
+
+
+def serve(workspace: Workspace, instance: Instance, *, host: str = "127.0.0.1", port: int = 3000,
+          dev: bool = False, token: str | None = None) -> None:
+    """Run the app with uvicorn until interrupted. Binding beyond loopback prints a warning."""
+    import uvicorn
+
+    if host not in LOOPBACK_HOSTS:
+        effective = token if token is not None else os.environ.get(TOKEN_ENV)
+        log.warning("Serving on %s: anyone who can reach this address can read runs and assets%s.", host,
+                    "" if effective else ", and launch runs (set ASSETGRAPH_API_TOKEN to protect mutations)")
+    uvicorn.run(create_app(workspace, instance, dev=dev, token=token), host=host, port=port, log_level="info")

@@ -1,0 +1,524 @@
+"""What the GraphQL resolvers do: reads through the instance and the snapshot indexes, and writes
+only through the instance (a QUEUED run, a REQUESTED backfill, a status, a key-value).
+
+Plain synchronous functions over plain values, so they run in a worker thread and are tested
+without HTTP. No SQL (storage owns it) and no GraphQL types. Must not import strawberry.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from assetgraph.definitions.errors import PartitionError, SelectionError, close_matches
+from assetgraph.definitions.events import (
+    AssetCheckEvaluation,
+    AssetMaterialization,
+    Event,
+    EventRecord,
+    EventType,
+    Run,
+    RunStatus,
+)
+from assetgraph.definitions.keys import AssetCheckKey, AssetKey
+from assetgraph.definitions.partitions.base import PartitionKeyRange, PartitionsDefinition
+from assetgraph.server.index import LocationIndex, WorkspaceIndex
+from assetgraph.server.partition_view import status_for_definition
+from assetgraph.storage.daemon_state import BackfillRecord, TickRecord
+from assetgraph.storage.instance import Instance
+from assetgraph.storage.status import PartitionStatus
+
+MAX_PAGE = 1000
+BACKFILL_STATUSES = ("REQUESTED", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELING", "CANCELED")
+INSTIGATOR_STATE_PREFIX = "instigator_state/"
+
+
+class RequestError(ValueError):
+    """A request does not fit: unknown run, bad page size, nothing to re-execute. Shown to clients."""
+
+
+def check_first(first: int, maximum: int = MAX_PAGE) -> int:
+    """Validate a page size; absurd values are an error, not a 500 or a huge read."""
+    if not 0 <= first <= maximum:
+        raise RequestError(f"`first` must be between 0 and {maximum}, got {first}.")
+    return first
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- assets -------------------------------------------------------------------------------------
+
+
+def select_assets(index: WorkspaceIndex, selection: str | None) -> list[tuple[LocationIndex, AssetKey]]:
+    """Every asset, or those a selection string picks (raises `SelectionError` with the position)."""
+    if selection is None or not selection.strip():
+        return index.all_keys()
+    return index.select(selection)
+
+
+def find_asset(index: WorkspaceIndex, key: AssetKey) -> LocationIndex | None:
+    return index.location_by_key.get(key)
+
+
+def require_asset(index: WorkspaceIndex, key: AssetKey) -> LocationIndex:
+    loc = index.location_by_key.get(key)
+    if loc is None:
+        known = [k.to_user_string() for k in index.location_by_key]
+        hint = close_matches(key.to_user_string(), known)
+        suffix = f"\n  did you mean: {', '.join(hint)}" if hint else ""
+        raise RequestError(f'No asset "{key.to_user_string()}" in any loaded code location.{suffix}')
+    return loc
+
+
+def latest_materializations(instance: Instance, keys: Sequence[AssetKey]) -> list[EventRecord | None]:
+    """The newest materialization of each key, in one batch."""
+    batch = getattr(instance, "get_latest_materialization_events", None)
+    if batch is not None:
+        found: Mapping[AssetKey, EventRecord] = batch(keys)
+        return [found.get(k) for k in keys]
+    return [instance.get_latest_materialization_event(k) for k in keys]
+
+
+def materializations(instance: Instance, key: AssetKey, first: int, partition: str | None) -> list[EventRecord]:
+    """A key's materializations, newest first."""
+    return instance.get_event_records(EventType.ASSET_MATERIALIZATION, asset_key=key, partition=partition,
+                                      limit=check_first(first), ascending=False)
+
+
+def partition_statuses(instance: Instance, index: WorkspaceIndex, keys: Sequence[AssetKey]) -> list[PartitionStatus]:
+    """Each key's partition status under its location's current partitions definition, in one read."""
+    stored = instance.get_partition_status_snapshot(keys)
+    now = _now()
+    result = []
+    for key in keys:
+        loc = index.location_by_key.get(key)
+        pdef = loc.graph.get(key).partitions_def if loc is not None else stored[key].partitions_def
+        result.append(status_for_definition(stored[key], pdef, instance, now))
+    return result
+
+
+def latest_check_results(instance: Instance, check_keys: Sequence[AssetCheckKey]) -> list[AssetCheckEvaluation | None]:
+    return [instance.get_latest_check_result(k) for k in check_keys]
+
+
+def check_history(instance: Instance, check_key: AssetCheckKey, first: int) -> list[AssetCheckEvaluation]:
+    return instance.get_check_history(check_key, limit=check_first(first))
+
+
+def wipe_assets(instance: Instance, keys: Sequence[AssetKey]) -> list[AssetKey]:
+    if not keys:
+        raise RequestError("wipeAssets needs at least one asset key.")
+    instance.wipe_assets(keys)
+    return list(keys)
+
+
+def report_materialization(instance: Instance, index: WorkspaceIndex, key: AssetKey, partition: str | None,
+                           metadata: Mapping[str, Any] | None, description: str | None) -> EventRecord:
+    """Record a materialization that happened outside assetgraph (external assets, usually)."""
+    loc = require_asset(index, key)
+    pdef = loc.graph.get(key).partitions_def
+    if pdef is None and partition is not None:
+        raise PartitionError(f'Asset "{key.to_user_string()}" is not partitioned; report it without a partition.')
+    if pdef is not None:
+        if partition is None:
+            raise PartitionError(f'Asset "{key.to_user_string()}" is partitioned; give the partition that was materialized.')
+        pdef.validate_partition_key(partition, dynamic_partitions_store=instance)
+    instance.register_assets({key: pdef})
+    return instance.report_runless_asset_event(
+        AssetMaterialization(key, partition=partition, metadata=dict(metadata or {}), description=description))
+
+
+# -- dynamic partitions -------------------------------------------------------------------------
+
+
+def dynamic_partition_names(index: WorkspaceIndex) -> set[str]:
+    names: set[str] = set()
+    for loc in index.locations:
+        for key in loc.order:
+            _collect_dynamic(loc.graph.get(key).partitions_def, names)
+    return names
+
+
+def _collect_dynamic(pdef: Any, names: set[str]) -> None:
+    if pdef is None:
+        return
+    data = pdef.to_dict()
+    if data.get("type") == "dynamic":
+        names.add(str(data["name"]))
+    for sub in getattr(pdef, "partitions_defs", {}).values() if data.get("type") == "multi" else ():
+        _collect_dynamic(sub, names)
+
+
+def _require_dynamic_name(index: WorkspaceIndex, name: str) -> None:
+    names = dynamic_partition_names(index)
+    if name not in names:
+        hint = close_matches(name, sorted(names))
+        known = ", ".join(sorted(names)) or "none"
+        raise RequestError(f"No dynamic partitions definition named {name!r} in the workspace (known: {known})."
+                           + (f"\n  did you mean: {', '.join(hint)}" if hint else ""))
+
+
+def add_dynamic_partitions(instance: Instance, index: WorkspaceIndex, name: str, keys: Sequence[str]) -> list[str]:
+    _require_dynamic_name(index, name)
+    bad = [k for k in keys if not k or k != k.strip() or "|" in k]
+    if bad or not keys:
+        raise PartitionError(f"Dynamic partition keys must be non-empty, without surrounding spaces or '|': {bad!r}.")
+    instance.add_dynamic_partitions(name, list(keys))
+    return instance.get_dynamic_partitions(name)
+
+
+def delete_dynamic_partition(instance: Instance, index: WorkspaceIndex, name: str, key: str) -> list[str]:
+    _require_dynamic_name(index, name)
+    if not instance.has_dynamic_partition(name, key):
+        raise PartitionError(f"Dynamic partitions definition {name!r} has no key {key!r}.")
+    instance.delete_dynamic_partition(name, key)
+    return instance.get_dynamic_partitions(name)
+
+
+# -- launching runs -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a launch asks for: executable keys in one code location."""
+
+    location: LocationIndex
+    keys: tuple[AssetKey, ...]
+
+
+def resolve_target(index: WorkspaceIndex, selection: str) -> Target:
+    """The executable assets of ``selection``; they must live in one code location."""
+    picked = select_assets(index, selection)
+    executable = [(loc, k) for loc, k in picked if loc.is_executable(k)]
+    if not executable:
+        raise SelectionError(f"The selection {selection!r} contains no asset that can be materialised "
+                             "(external assets are materialised elsewhere).")
+    names = sorted({loc.name for loc, _ in executable})
+    if len(names) > 1:
+        raise SelectionError(f"The selection {selection!r} spans code locations {', '.join(names)}; "
+                             "launch one run per location.")
+    return Target(executable[0][0], tuple(sorted(k for _, k in executable)))
+
+
+def _partitions_defs(target: Target) -> list[PartitionsDefinition]:
+    found: list[PartitionsDefinition] = []
+    for key in target.keys:
+        pdef = target.location.graph.get(key).partitions_def
+        if pdef is not None and pdef not in found:
+            found.append(pdef)
+    return found
+
+
+def _validate_partitions(instance: Instance, target: Target, keys: Iterable[str]) -> None:
+    pdefs = _partitions_defs(target)
+    wanted = list(keys)
+    if wanted and not pdefs:
+        raise PartitionError("The selected assets are not partitioned; launch without a partition.")
+    for pdef in pdefs:
+        for key in wanted:
+            pdef.validate_partition_key(key, dynamic_partitions_store=instance)
+
+
+def launch_run(instance: Instance, index: WorkspaceIndex, selection: str, partition_key: str | None = None,
+               partition_range: PartitionKeyRange | None = None, tags: Mapping[str, str] | None = None) -> Run:
+    """Queue a run of ``selection`` (the daemon starts QUEUED runs)."""
+    target = resolve_target(index, selection)
+    if partition_key is not None and partition_range is not None:
+        raise RequestError("Give partitionKey or partitionRange, not both.")
+    if partition_range is not None:
+        _validate_partitions(instance, target, [partition_range.start, partition_range.end])
+    elif partition_key is not None:
+        _validate_partitions(instance, target, [partition_key])
+    elif _partitions_defs(target):
+        raise PartitionError(f"The selection {selection!r} has partitioned assets: give a partitionKey, or "
+                             "launch a backfill for several partitions.")
+    run = Run(run_id=str(uuid.uuid4()), status=RunStatus.QUEUED, tags=dict(tags or {}), asset_selection=target.keys,
+              partition_key=partition_key,
+              partition_range=(partition_range.start, partition_range.end) if partition_range else None,
+              code_location=target.location.name, create_time=time.time())
+    return _enqueue(instance, run)
+
+
+def _enqueue(instance: Instance, run: Run) -> Run:
+    created = instance.create_run(run)
+    instance.store_events([Event(event_type=EventType.RUN_ENQUEUED, run_id=run.run_id, timestamp=time.time(),
+                                 message="Run queued.")])
+    return created
+
+
+def require_run(instance: Instance, run_id: str) -> Run:
+    run = instance.get_run(run_id)
+    if run is None:
+        raise RequestError(f"No run with id {run_id!r}.")
+    return run
+
+
+def cancel_run(instance: Instance, run_id: str) -> Run:
+    """Ask for a run to stop: CANCELING, which the daemon (or the run's worker) turns into CANCELED."""
+    run = require_run(instance, run_id)
+    if run.status.is_finished:
+        raise RequestError(f"Run {run_id} already finished with status {run.status.value}; nothing to cancel.")
+    if run.status != RunStatus.CANCELING:
+        instance.update_run(run_id, status=RunStatus.CANCELING)
+        instance.store_events([Event(event_type=EventType.RUN_CANCELING, run_id=run_id, timestamp=time.time(),
+                                     message="Cancellation requested.")])
+    return require_run(instance, run_id)
+
+
+def succeeded_assets(instance: Instance, run_id: str) -> set[AssetKey]:
+    """Assets a run materialised and did not fail afterwards."""
+    records = instance.get_event_records([EventType.ASSET_MATERIALIZATION, EventType.ASSET_MATERIALIZATION_FAILED,
+                                          EventType.STEP_FAILURE], run_id=run_id)
+    done: set[AssetKey] = set()
+    for record in records:
+        if record.asset_key is None:
+            continue
+        if record.event_type == EventType.ASSET_MATERIALIZATION:
+            done.add(record.asset_key)
+        else:
+            done.discard(record.asset_key)
+    return done
+
+
+def reexecute_run(instance: Instance, run_id: str, from_failure: bool) -> Run:
+    """Queue a new run of a finished run's assets (from failure: only those that did not succeed)."""
+    parent = require_run(instance, run_id)
+    if not parent.status.is_finished:
+        raise RequestError(f"Run {run_id} is {parent.status.value}; re-execute it once it has finished.")
+    keys = parent.asset_selection
+    if from_failure:
+        if parent.status == RunStatus.SUCCESS:
+            raise RequestError(f"Run {run_id} succeeded; nothing to re-execute from failure (re-execute all instead).")
+        done = succeeded_assets(instance, run_id)
+        keys = tuple(k for k in keys if k not in done)
+        if not keys:
+            raise RequestError(f"Every asset of run {run_id} was materialised; nothing to re-execute from failure.")
+    run = parent.replace(run_id=str(uuid.uuid4()), status=RunStatus.QUEUED, asset_selection=keys,
+                         parent_run_id=parent.run_id, root_run_id=parent.root_run_id or parent.run_id,
+                         create_time=time.time(), start_time=None, end_time=None,
+                         asset_check_selection=None if from_failure else parent.asset_check_selection)
+    return _enqueue(instance, run)
+
+
+def runs_page(instance: Instance, first: int, after: str | None,
+              statuses: Sequence[RunStatus] | None) -> tuple[list[Run], bool]:
+    """A page of runs, newest first, after the run id ``after``; and whether more follow."""
+    check_first(first)
+    page = getattr(instance, "get_runs_page", None)
+    if page is not None:
+        runs: list[Run] = page(status=list(statuses) if statuses else None, after_run_id=after, limit=first + 1)
+    else:
+        runs = instance.get_runs(status=list(statuses) if statuses else None)
+        if after is not None:
+            ids = [r.run_id for r in runs]
+            if after not in ids:
+                raise RequestError(f"Cursor {after!r} is not a run of this listing.")
+            runs = runs[ids.index(after) + 1:]
+        runs = runs[:first + 1]
+    return runs[:first], len(runs) > first
+
+
+def run_events(instance: Instance, run_id: str, after: str | None, first: int) -> tuple[list[EventRecord], bool]:
+    """Events of a run after the cursor ``after`` (an event id), oldest first; and whether more follow."""
+    check_first(first, 10_000)
+    after_id = parse_event_cursor(after)
+    records = instance.get_event_records(run_id=run_id, after_id=after_id, limit=first + 1)
+    return records[:first], len(records) > first
+
+
+def parse_event_cursor(after: str | None) -> int | None:
+    if after is None or after == "":
+        return None
+    if not after.isdigit():
+        raise RequestError(f"Event cursor {after!r} is not an event id (use pageInfo.endCursor).")
+    return int(after)
+
+
+def runs_by_ids(instance: Instance, run_ids: Sequence[str]) -> list[Run | None]:
+    return [instance.get_run(r) for r in run_ids]
+
+
+# -- backfills ----------------------------------------------------------------------------------
+
+
+def launch_backfill(instance: Instance, index: WorkspaceIndex, selection: str,
+                    partition_range: PartitionKeyRange | None, partition_keys: Sequence[str] | None,
+                    tags: Mapping[str, str] | None = None) -> BackfillRecord:
+    """Request a backfill; the daemon's backfill loop advances REQUESTED backfills.
+
+    The body is the contract with the daemon (docs/internals/contracts.md, "Launching work").
+    """
+    if (partition_range is None) == (partition_keys is None):
+        raise RequestError("Give exactly one of partitionRange or partitionKeys.")
+    target = resolve_target(index, selection)
+    pdefs = _partitions_defs(target)
+    if not pdefs:
+        raise PartitionError(f"The selection {selection!r} has no partitioned asset; launch a run instead.")
+    if partition_range is not None:
+        for pdef in pdefs:  # validates both ends (with close matches) without listing the keys
+            pdef.subset_with_key_range(partition_range, dynamic_partitions_store=instance)
+    else:
+        if not partition_keys:
+            raise RequestError("partitionKeys is empty.")
+        _validate_partitions(instance, target, partition_keys or [])
+    backfill_id = uuid.uuid4().hex[:12]
+    body = {
+        "version": 1,
+        "selection": selection,
+        "asset_selection": [list(k.path) for k in target.keys],
+        "code_location": target.location.name,
+        "partition_range": ({"start": partition_range.start, "end": partition_range.end}
+                            if partition_range is not None else None),
+        "partition_keys": list(partition_keys) if partition_keys is not None else None,
+        "tags": dict(tags or {}),
+        "requested_by": "graphql",
+    }
+    return instance.add_backfill(backfill_id, "REQUESTED", body)
+
+
+def require_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:
+    record = instance.get_backfill(backfill_id)
+    if record is None:
+        raise RequestError(f"No backfill with id {backfill_id!r}.")
+    return record
+
+
+def cancel_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:
+    record = require_backfill(instance, backfill_id)
+    if record.status not in ("REQUESTED", "IN_PROGRESS"):
+        raise RequestError(f"Backfill {backfill_id} is {record.status}; only a REQUESTED or IN_PROGRESS backfill "
+                           "can be canceled.")
+    instance.update_backfill(backfill_id, "CANCELING")
+    return require_backfill(instance, backfill_id)
+
+
+def resume_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:
+    record = require_backfill(instance, backfill_id)
+    if record.status not in ("FAILED", "CANCELED"):
+        raise RequestError(f"Backfill {backfill_id} is {record.status}; only a FAILED or CANCELED backfill can be "
+                           "resumed.")
+    instance.update_backfill(backfill_id, "REQUESTED")
+    return require_backfill(instance, backfill_id)
+
+
+def backfills(instance: Instance, first: int, status: str | None) -> list[BackfillRecord]:
+    if status is not None and status not in BACKFILL_STATUSES:
+        raise RequestError(f"Unknown backfill status {status!r} (one of {', '.join(BACKFILL_STATUSES)}).")
+    return instance.get_backfills(status=status, limit=check_first(first))
+
+
+@dataclass(frozen=True)
+class BackfillPartition:
+    partition: str
+    status: str
+    run_id: str | None
+
+
+def backfill_partitions(instance: Instance, index: WorkspaceIndex, record: BackfillRecord) -> list[BackfillPartition]:
+    """Each targeted partition with the status of the latest run of the backfill that covers it
+    (``NOT_STARTED`` when none does yet)."""
+    body = record.body
+    pdef = _backfill_partitions_def(index, body)
+    rng = body.get("partition_range")
+    if body.get("partition_keys") is not None:
+        keys = [str(k) for k in body["partition_keys"]]
+    elif rng is not None and pdef is not None:
+        keys = list(pdef.get_partition_keys_in_range(PartitionKeyRange(rng["start"], rng["end"]),
+                                                     dynamic_partitions_store=instance))
+    else:
+        keys = []
+    latest: dict[str, Run] = {}
+    for run in reversed(instance.get_runs(backfill_id=record.backfill_id)):  # oldest first: newer runs win
+        for key in _run_partitions(run, pdef, instance):
+            latest[key] = run
+    return [BackfillPartition(k, latest[k].status.value if k in latest else "NOT_STARTED",
+                              latest[k].run_id if k in latest else None) for k in keys]
+
+
+def _backfill_partitions_def(index: WorkspaceIndex, body: Mapping[str, Any]) -> PartitionsDefinition | None:
+    loc = index.location(str(body.get("code_location", "")))
+    for path in body.get("asset_selection", []):
+        key = AssetKey(path)
+        owner = loc if loc is not None and key in loc.entries else index.location_by_key.get(key)
+        if owner is not None:
+            pdef = owner.graph.get(key).partitions_def
+            if pdef is not None:
+                return pdef
+    return None
+
+
+def _run_partitions(run: Run, pdef: PartitionsDefinition | None, instance: Instance) -> list[str]:
+    if run.partition_key is not None:
+        return [run.partition_key]
+    if run.partition_range is not None and pdef is not None:
+        try:
+            return list(pdef.get_partition_keys_in_range(PartitionKeyRange(*run.partition_range),
+                                                         dynamic_partitions_store=instance))
+        except PartitionError:
+            return []
+    return []
+
+
+# -- schedules and sensors ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instigator:
+    """A schedule or sensor of a location, with its running state."""
+
+    location: str
+    kind: str  # "schedule" or "sensor"
+    entry: Mapping[str, Any]
+    status: str  # "RUNNING" or "STOPPED"
+
+    @property
+    def name(self) -> str:
+        return str(self.entry["name"])
+
+
+def instigator_state_key(location: str, name: str) -> str:
+    """The key-value under which a schedule's or sensor's RUNNING/STOPPED state is kept."""
+    return f"{INSTIGATOR_STATE_PREFIX}{location}/{name}"
+
+
+def instigators(instance: Instance, index: WorkspaceIndex, kind: str) -> list[Instigator]:
+    """Every schedule (``kind="schedules"``) or sensor (``"sensors"``) with its state."""
+    found = [(loc.name, entry) for loc in index.locations for entry in loc.instigators(kind)]
+    states = instance.get_kvs([instigator_state_key(loc, e["name"]) for loc, e in found])
+    return [Instigator(loc, "schedule" if kind == "schedules" else "sensor", entry,
+                       states.get(instigator_state_key(loc, entry["name"]), str(entry.get("default_status", "STOPPED"))))
+            for loc, entry in found]
+
+
+def set_instigator_state(instance: Instance, index: WorkspaceIndex, kind: str, name: str, running: bool) -> Instigator:
+    matches = [i for i in instigators(instance, index, kind) if i.name == name]
+    if not matches:
+        known = sorted(i.name for i in instigators(instance, index, kind))
+        hint = close_matches(name, known)
+        raise RequestError(f"No {kind[:-1]} named {name!r} in the workspace."
+                           + (f"\n  did you mean: {', '.join(hint)}" if hint else ""))
+    found = matches[0]
+    status = "RUNNING" if running else "STOPPED"
+    instance.set_kvs({instigator_state_key(found.location, name): status})
+    return Instigator(found.location, found.kind, found.entry, status)
+
+
+def ticks(instance: Instance, name: str, first: int) -> list[TickRecord]:
+    return instance.get_ticks(name, limit=check_first(first))
+
+
+# -- code locations -----------------------------------------------------------------------------
+
+
+def reload_location(index: WorkspaceIndex, name: str) -> None:
+    location = index.code_location(name)
+    if location is None:
+        known = [loc.name for loc in index.all_locations]
+        raise RequestError(f"No code location named {name!r} (known: {', '.join(known) or 'none'}).")
+    location.reload()
