@@ -126,13 +126,17 @@ class AssetSelection(ABC):
 
         return parse_selection(text)
 
-    def upstream(self, depth: int | None = None) -> AssetSelection:
-        """This selection and its ancestors, ``depth`` levels up (all when None): ``2+key:a``."""
-        return UpstreamSelection(self, _check_depth(depth))
+    def upstream(self, depth: int | None = None, include_self: bool = True) -> AssetSelection:
+        """This selection and its ancestors, ``depth`` levels up (all when None): ``2+key:a``.
+        With ``include_self=False`` the selection itself is left out."""
+        traversal = UpstreamSelection(self, _check_depth(depth))
+        return traversal if include_self else traversal - self
 
-    def downstream(self, depth: int | None = None) -> AssetSelection:
-        """This selection and its descendants, ``depth`` levels down (all when None): ``key:a+2``."""
-        return DownstreamSelection(self, _check_depth(depth))
+    def downstream(self, depth: int | None = None, include_self: bool = True) -> AssetSelection:
+        """This selection and its descendants, ``depth`` levels down (all when None): ``key:a+2``.
+        With ``include_self=False`` the selection itself is left out."""
+        traversal = DownstreamSelection(self, _check_depth(depth))
+        return traversal if include_self else traversal - self
 
     def roots(self) -> AssetSelection:
         """Selected assets with no selected parent: ``roots(...)``."""
