@@ -10,8 +10,10 @@ import pytest
 from assetgraph import (
     AssetCheckKey,
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetCheckSpec,
     AssetKey,
+    AssetsDefinition,
     AssetSelection,
     MaterializeResult,
     SelectionError,
@@ -54,7 +56,7 @@ def reported() -> MaterializeResult:
     return MaterializeResult(value=1, check_results=[AssetCheckResult(passed=True)])
 
 
-ALL = [orders, revenue, no_negative_orders, has_orders]
+ALL: list[AssetsDefinition | AssetChecksDefinition] = [orders, revenue, no_negative_orders, has_orders]
 
 
 @pytest.fixture
@@ -100,8 +102,8 @@ def test_checks_for_assets_selects_every_check_of_the_assets_and_no_asset(instan
     result = materialize(ALL, selection=AssetSelection.checks_for_assets(orders), instance=instance,
                          raise_on_error=False)
     assert calls == ["orders"]
-    assert sorted(e.check_name for e in result.get_asset_check_evaluations()) == ["has_orders",
-                                                                                 "no_negative_orders"]
+    assert sorted(str(e.check_name) for e in result.get_asset_check_evaluations()) == [
+        "has_orders", "no_negative_orders"]
 
 
 def test_selection_string_selects_checks(instance: Instance) -> None:
