@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # Precedence of what a selection prints as: a child printed below its parent's level gets parentheses.
 OR, AND, NOT, PRIMARY = 1, 2, 3, 4
-KEYWORDS = frozenset({"and", "or", "not"})
+KEYWORDS = frozenset({"and", "or", "not", "AND", "OR", "NOT"})
 _SAFE_VALUE = re.compile(r"[A-Za-z0-9_\-./@]+")
 
 

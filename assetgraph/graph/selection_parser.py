@@ -1,7 +1,8 @@
 """The selection string syntax: a hand-written tokenizer and recursive-descent parser that
 turn ``+key:raw/orders or (group:marts and not kind:dbt)`` into an `AssetSelection`.
 
-Grammar (``not`` binds tighter than ``and``, which binds tighter than ``or``)::
+Grammar (``not`` binds tighter than ``and``, which binds tighter than ``or``; keywords may
+also be written ``AND``, ``OR``, ``NOT``)::
 
     expr       := and_expr ("or" and_expr)*
     and_expr   := not_expr ("and" not_expr)*
@@ -73,7 +74,8 @@ class Token:
     segments: tuple[str, ...] = ()
 
     def is_keyword(self, word: str) -> bool:
-        return self.kind == "word" and self.text == word
+        """``word`` in lower case or, as Dagster also accepts, upper case."""
+        return self.kind == "word" and self.text in (word, word.upper())
 
 
 def tokenize(text: str) -> list[Token]:

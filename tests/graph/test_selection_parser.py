@@ -76,6 +76,7 @@ def test_string_selects_expected_keys(text: str, expected: list[str]) -> None:
     ("not group:raw and tag:team", "(not group:raw) and tag:team"),
     ("not group:raw or group:marts", "(not group:raw) or group:marts"),
     ("not not group:raw", "group:raw"),
+    ("NOT group:raw AND tag:team OR group:marts", "((not group:raw) and tag:team) or group:marts"),
     ("group:raw and group:staging or group:marts", "(group:raw and group:staging) or group:marts"),
 ])
 def test_not_binds_tighter_than_and_which_binds_tighter_than_or(text: str, equivalent: str) -> None:
@@ -104,6 +105,7 @@ def test_not_binds_tighter_than_and_which_binds_tighter_than_or(text: str, equiv
     ('key:"a\\*b"', S.assets("a*b")),
     ("key:roots", S.assets("roots")),
     ("key:and", S.assets("and")),
+    ("key:OR", S.assets("OR")),
     ("key:2024", S.assets("2024")),
     ("key:2+", S.assets("2").downstream()),
     ("check:raw/orders:not_empty", S.checks("raw/orders:not_empty")),
