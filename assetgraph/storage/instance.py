@@ -160,6 +160,14 @@ class Instance:
         """Add or overwrite tags of a run."""
         self._runs.add_run_tags(run_id, tags)
 
+    def heartbeat_run(self, run_id: str, timestamp: float | None = None) -> None:
+        """Record that a run's worker is alive; run monitoring reads it with `get_run_heartbeats`."""
+        self._runs.heartbeat_run(run_id, timestamp)
+
+    def get_run_heartbeats(self, run_ids: Sequence[str]) -> dict[str, float]:
+        """Each run's last sign of life (heartbeat or update), as a Unix timestamp."""
+        return self._runs.get_run_heartbeats(run_ids)
+
     def get_run(self, run_id: str) -> Run | None:
         """The run with ``run_id``, or None."""
         return self._runs.get_run(run_id)

@@ -19,6 +19,7 @@ from assetgraph.definitions.events import Run, RunStatus
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.storage.engine import TransactionRunner
 from assetgraph.storage.schema import run_tags, runs
+from assetgraph.storage.sql import chunks
 
 
 def _run_body(run: Run) -> str:
@@ -29,6 +30,7 @@ def _run_body(run: Run) -> str:
                                   [[list(c.asset_key.path), c.name] for c in run.asset_check_selection]),
         "partition_key": run.partition_key,
         "partition_range": list(run.partition_range) if run.partition_range else None,
+        "partition_keys": list(run.partition_keys),
         "run_config": dict(run.run_config),
         "parent_run_id": run.parent_run_id,
         "root_run_id": run.root_run_id,
@@ -53,6 +55,7 @@ def _run_from_row(row: Row[Any]) -> Run:
         asset_check_selection=None if checks is None else tuple(AssetCheckKey(AssetKey(p), n) for p, n in checks),
         partition_key=body.get("partition_key"),
         partition_range=(rng[0], rng[1]) if rng else None,
+        partition_keys=tuple(body.get("partition_keys") or ()),
         run_config=body.get("run_config", {}),
         parent_run_id=body.get("parent_run_id"),
         root_run_id=body.get("root_run_id"),
@@ -121,6 +124,22 @@ class RunStorage:
 
         if tags:
             self._runner.run(add, write=True)
+
+    def heartbeat_run(self, run_id: str, timestamp: float | None = None) -> None:
+        """Record that the run's worker is alive (any update of the run counts as one too)."""
+        stmt = sa.update(runs).where(runs.c.run_id == run_id).values(update_time=timestamp or time.time())
+        self._runner.run(lambda conn: conn.execute(stmt), write=True)
+
+    def get_run_heartbeats(self, run_ids: Sequence[str]) -> dict[str, float]:
+        """The last sign of life of each run: its last heartbeat or update."""
+        def read(conn: Connection) -> dict[str, float]:
+            found: dict[str, float] = {}
+            for chunk in chunks(list(run_ids)):
+                stmt = sa.select(runs.c.run_id, runs.c.update_time).where(runs.c.run_id.in_(chunk))
+                found.update((r.run_id, r.update_time) for r in conn.execute(stmt))
+            return found
+
+        return self._runner.run(read, write=False)
 
     def get_run(self, run_id: str) -> Run | None:
         stmt = sa.select(runs).where(runs.c.run_id == run_id)

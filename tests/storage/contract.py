@@ -133,6 +133,13 @@ class StorageContract:
         with pytest.raises(StorageError, match="already exists"):
             instance.create_run(Run(run_id="r1", status=RunStatus.QUEUED))
 
+    def test_heartbeats_record_a_runs_last_sign_of_life(self, instance: Instance) -> None:
+        instance.create_run(Run(run_id="r1", status=RunStatus.STARTED))
+        instance.heartbeat_run("r1", timestamp=1234.5)
+        assert instance.get_run_heartbeats(["r1", "missing"]) == {"r1": 1234.5}
+        instance.update_run("r1", status=RunStatus.SUCCESS)
+        assert instance.get_run_heartbeats(["r1"])["r1"] > 1234.5
+
     def test_add_run_tags_overwrites_and_filters(self, instance: Instance) -> None:
         instance.create_run(Run(run_id="r1", status=RunStatus.QUEUED, tags={"a": "1"}))
         instance.add_run_tags("r1", {"a": "2", "b": "3"})

@@ -73,13 +73,14 @@ def test_opening_a_current_database_skips_alembic(sqlite_url: str) -> None:
     out = run_python(f"""
         import sys, time
         from assetgraph.storage import Instance
+        import assetgraph.storage.event_log, assetgraph.storage.migrate  # time the opening, not imports
         start = time.perf_counter()
         Instance.from_url({sqlite_url!r}).dispose()
         print("alembic" in sys.modules, time.perf_counter() - start)
     """)
     loaded, seconds = out.split()
     assert loaded == "False"
-    assert float(seconds) < 0.5
+    assert float(seconds) < 0.3  # typically 2-3 ms
 
 
 def test_instance_get_uses_home_and_creates_sqlite_file(tmp_path: Path) -> None:

@@ -1,0 +1,92 @@
+"""The transaction runner: transient lock errors are retried with backoff and never reach users
+raw; other errors pass through untouched."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from assetgraph.definitions.errors import StorageError
+from assetgraph.definitions.events import EventType
+from assetgraph.storage import Instance
+from assetgraph.storage import engine as engine_module
+from assetgraph.storage.engine import TransactionRunner, create_sql_engine, normalize_url
+
+from .contract import ORDERS, ev
+
+
+def locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> TransactionRunner:
+    monkeypatch.setattr(engine_module.time, "sleep", lambda seconds: None)
+    return TransactionRunner(create_sql_engine("sqlite://"))
+
+
+def test_locked_database_is_retried_until_it_frees(runner: TransactionRunner) -> None:
+    calls = []
+
+    def work(conn: Connection) -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise locked()
+        return "done"
+
+    assert runner.run(work, write=True) == "done" and len(calls) == 3
+
+
+def test_lock_that_never_frees_becomes_a_storage_error(runner: TransactionRunner) -> None:
+    def work(conn: Connection) -> None:
+        raise locked()
+
+    with pytest.raises(StorageError, match="stayed busy after 8 attempts") as info:
+        runner.run(work, write=True)
+    assert "docs/errors/storage-error.md" in str(info.value)
+
+
+def test_other_database_errors_are_not_retried(runner: TransactionRunner) -> None:
+    calls = []
+
+    def work(conn: Connection) -> None:
+        calls.append(1)
+        raise IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed"))
+
+    with pytest.raises(IntegrityError):
+        runner.run(work, write=True)
+    assert len(calls) == 1
+
+
+def test_writer_waits_for_another_process_holding_the_write_lock(sqlite_url: str) -> None:
+    path = sqlite_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
+    release.start()
+    try:
+        with Instance.from_url(sqlite_url) as instance:
+            start = time.perf_counter()
+            instance.store_events([ev(EventType.ASSET_MATERIALIZATION, ORDERS)])
+            assert time.perf_counter() - start >= 0.2
+            assert instance.get_latest_materialization_event(ORDERS) is not None
+    finally:
+        release.join()
+        holder.close()
+
+
+def test_postgres_urls_use_psycopg() -> None:
+    assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_unsupported_url_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="Unsupported storage URL"):
+        Instance.from_url(f"mysql://localhost/{tmp_path.name}")
