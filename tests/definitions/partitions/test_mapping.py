@@ -226,3 +226,42 @@ def test_multi_to_single_on_the_time_dimension_maps_windows_not_keys() -> None:
     assert len(upstream) == 1096 * 50 and "2017-06-01|r49" in upstream and "2019-01-01|r0" not in upstream
     back = mapping.get_downstream_partitions(upstream, multi, daily, NOW)
     assert back == years
+
+
+def _overlaps(a: TimeWindowPartitionsDefinition, a_ordinal: int, b: TimeWindowPartitionsDefinition, b_ordinal: int) -> bool:
+    a_start, a_end = a.cadence.boundary(a_ordinal), a.cadence.boundary(a_ordinal + 1)
+    b_start, b_end = b.cadence.boundary(b_ordinal), b.cadence.boundary(b_ordinal + 1)
+    return a_start < b_end and b_start < a_end
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pair=st.sampled_from(PAIRS),
+    offset=st.sampled_from([(0, 0), (-1, -1), (-2, 1), (0, 2)]),
+    index=st.integers(min_value=40, max_value=120),
+)
+def test_time_window_mapping_matches_a_brute_force_model(
+    pair: tuple[TimeWindowPartitionsDefinition, TimeWindowPartitionsDefinition], offset: tuple[int, int], index: int
+) -> None:
+    up, down = pair
+    mapping = TimeWindowPartitionMapping(*offset)
+    down_ordinal = down.first_ordinal + index
+    down_key = down.key_for_ordinal(down_ordinal)
+    window = down.time_window_for_partition_key(down_key)
+    near = range(up.cadence.floor(window.start.timestamp()) - 5, up.cadence.ceil(window.end.timestamp()) + 5)
+    overlapping = [o for o in near if _overlaps(up, o, down, down_ordinal)]
+    wanted = range(max(overlapping[0] + offset[0], up.first_ordinal), overlapping[-1] + 1 + offset[1])
+    expected = {up.key_for_ordinal(o) for o in wanted}
+    actual = mapping.get_upstream_partitions(down.subset_with_keys([down_key]), down, up, NOW)
+    assert set(actual.get_partition_keys()) == expected
+    # Downstream (checked within a window of candidates): exactly the partitions whose upstream set
+    # contains a given upstream key.
+    up_key = sorted(expected)[0] if expected else up.key_for_ordinal(up.first_ordinal + index)
+    downstream = mapping.get_downstream_partitions(up.subset_with_keys([up_key]), up, down, NOW)
+    candidates = range(down.first_ordinal + index - 40, down.first_ordinal + index + 40)
+    readers = {
+        down.key_for_ordinal(o) for o in candidates
+        if up_key in mapping.get_upstream_partitions(down.subset_with_keys([down.key_for_ordinal(o)]), down, up, NOW)
+    }
+    in_window = {k for k in downstream.get_partition_keys() if down.ordinal_for_key(k) in candidates}
+    assert in_window == readers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import pickle
 import sys
 from zoneinfo import ZoneInfo
@@ -255,3 +256,17 @@ def test_fixed_cadences_agree_with_croniter(kind: str, tz: str, start: dt.dateti
     walked = CronCadence(ZoneInfo(tz), fixed.cron_schedule, fixed.start.timestamp())
     for i in range(50):
         assert fixed.cadence.boundary(fixed.first_ordinal + i) == walked.boundary(i)
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Europe/London", "Australia/Sydney"])
+def test_a_year_of_dst_windows_is_contiguous_with_unique_keys(tz: str) -> None:
+    hourly = HourlyPartitionsDefinition("2024-01-01-00:00", end_date="2025-01-01-00:00", timezone=tz)
+    daily = DailyPartitionsDefinition("2024-01-01", end_date="2025-01-01", timezone=tz)
+    for partitions_def, lengths in ((hourly, {3600}), (daily, {23 * 3600, 24 * 3600, 25 * 3600})):
+        keys = partitions_def.get_partition_keys()
+        assert len(set(keys)) == len(keys)
+        windows = [partitions_def.time_window_for_partition_key(k) for k in keys]
+        assert all(a.end == b.start for a, b in itertools.pairwise(windows))
+        assert {int(w.end.timestamp() - w.start.timestamp()) for w in windows} == lengths
+    assert hourly.num_partitions() == 366 * 24
+    assert len(daily.get_partition_keys()) == 366
