@@ -5,7 +5,7 @@ from assetgraph.definitions.checks import AssetCheckSpec, asset_check
 from assetgraph.definitions.results import AssetCheckResult
 
 
-@asset(check_specs=[AssetCheckSpec("has_rows", asset="orders")])
+@asset(check_specs=[AssetCheckSpec("has_rows")])
 def orders() -> None: ...
 
 
