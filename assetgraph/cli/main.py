@@ -257,6 +257,16 @@ def migrate() -> None:
     click.echo(f"Storage at {inst.url} is up to date.")
 
 
+def _register_commands() -> None:
+    from assetgraph.cli.backfill import backfill, list_backfills
+
+    cli.add_command(backfill)
+    cli.add_command(list_backfills)
+
+
+_register_commands()
+
+
 def main() -> None:
     cli(prog_name="assetgraph")
 

@@ -15,7 +15,7 @@ class AssetGraphError(Exception):
     doc_page: str | None = None
 
     def __str__(self) -> str:
-        text = super().__str__()
+        text = BaseException.__str__(self)  # not KeyError's, which would quote the message
         if self.doc_page:
             text += f"\nMore: docs/errors/{self.doc_page}.md"
         return text

@@ -84,15 +84,16 @@ class ErrorInfo:
     cause: ErrorInfo | None = None
 
     @staticmethod
-    def from_exception(exc: BaseException) -> ErrorInfo:
+    def from_exception(exc: BaseException, _seen: frozenset[int] = frozenset()) -> ErrorInfo:
         import traceback as tb
 
         cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        seen = _seen | {id(exc)}
         return ErrorInfo(
             message=str(exc),
             cls_name=type(exc).__name__,
             traceback="".join(tb.format_exception(type(exc), exc, exc.__traceback__, chain=False)),
-            cause=ErrorInfo.from_exception(cause) if cause is not None else None,
+            cause=ErrorInfo.from_exception(cause, seen) if cause is not None and id(cause) not in seen else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -254,7 +255,9 @@ class AssetCheckEvaluation:
 
 @dataclass(frozen=True)
 class Run:
-    """A run record. ``asset_selection`` is the executable assets the run materialises."""
+    """A run record. ``asset_selection`` is the executable assets the run materialises; its
+    partitions are one ``partition_key``, an inclusive ``partition_range``, or several
+    ``partition_keys``."""
 
     run_id: str
     status: RunStatus
@@ -264,6 +267,7 @@ class Run:
     asset_check_selection: tuple[AssetCheckKey, ...] | None = None
     partition_key: str | None = None
     partition_range: tuple[str, str] | None = None
+    partition_keys: tuple[str, ...] = ()
     run_config: Mapping[str, Any] = field(default_factory=dict)
     parent_run_id: str | None = None
     root_run_id: str | None = None

@@ -215,6 +215,7 @@ def execute_definitions(
     check_keys: Sequence[AssetCheckKey] | None = None,
     progress: ProgressCallback | None = None,
     run_id: str | None = None,
+    partition_keys: Sequence[str] | None = None,
 ) -> ExecuteResult:
     """Plan and execute a run of ``defs`` in this process (what `materialize` and the CLI use)."""
     from assetgraph.definitions.config import normalize_run_config
@@ -234,7 +235,7 @@ def execute_definitions(
         raise SelectionError("The selection contains no asset that can be materialised (external assets are "
                              "materialised elsewhere).")
     now = datetime.now(UTC)
-    partitions = _partition_request(partition_key, partition_range)
+    partitions = _partition_request(partition_key, partition_range, partition_keys)
     plan = build_plan(graph, keys, check_keys=check_keys, partitions=partitions, now=now,
                       dynamic_partitions_store=inst)
     config = normalize_run_config(run_config)
@@ -242,6 +243,7 @@ def execute_definitions(
               asset_selection=tuple(sorted(keys)), partition_key=partition_key,
               asset_check_selection=tuple(sorted(check_keys)) if check_keys is not None else None,
               partition_range=(partitions.range.start, partitions.range.end) if partitions and partitions.range else None,
+              partition_keys=tuple(partitions.keys) if partitions and len(partitions.keys) > 1 else (),
               run_config=config, create_time=now.timestamp())
     inst.register_assets({k: graph.get(k).partitions_def for k in plan.asset_keys})
     inst.create_run(run)
@@ -273,11 +275,17 @@ def _storage_dir(instance: Any) -> str:
     return str(path)
 
 
-def _partition_request(partition_key: str | None, partition_range: Any) -> PartitionRequest | None:
-    if partition_key is not None and partition_range is not None:
-        raise SelectionError("Pass partition_key or partition_range, not both.")
+def _partition_request(partition_key: str | None, partition_range: Any,
+                       partition_keys: Sequence[str] | None = None) -> PartitionRequest | None:
+    given = [x for x in (partition_key, partition_range, partition_keys) if x is not None]
+    if len(given) > 1:
+        raise SelectionError("Pass one of partition_key, partition_range or partition_keys.")
     if partition_key is not None:
         return PartitionRequest.single(partition_key)
+    if partition_keys is not None:
+        if not partition_keys:
+            raise SelectionError("partition_keys is empty.")
+        return PartitionRequest(keys=tuple(partition_keys))
     if partition_range is not None:
         from assetgraph.definitions.partitions.base import PartitionKeyRange
 

@@ -129,7 +129,10 @@ def build_plan(
     selected = set(asset_keys)
     nodes = _asset_nodes(graph, selected)
     checks = _selected_checks(graph, selected, check_keys)
-    scope = _PartitionScoper(partitions, now, dynamic_partitions_store)
+    scope = _PartitionScoper(partitions, now, dynamic_partitions_store, graph)
+    topo = {k: i for i, k in enumerate(graph.toposort())} if partitions is not None else {}
+    if topo:
+        nodes = dict(sorted(nodes.items(), key=lambda item: min(topo[k] for k in item[1][1])))
 
     producer: dict[AssetKey, str] = {}
     steps: dict[str, Step] = {}
@@ -291,13 +294,21 @@ def _toposort(steps: Mapping[str, Step], graph: AssetGraph) -> list[Step]:
 
 
 class _PartitionScoper:
-    """Validates the requested partitions against each node's partitions definition."""
+    """Resolves the run's requested partitions for each node, in topological order.
 
-    def __init__(self, request: PartitionRequest | None, now: datetime | None, store: Any) -> None:
+    A node whose partitions definition contains the requested keys takes them as they are.
+    Otherwise its partitions are mapped from its parents' partitions in the same run through
+    the dependency's partition mapping (daily upstream, weekly downstream, ...).
+    """
+
+    def __init__(self, request: PartitionRequest | None, now: datetime | None, store: Any,
+                 graph: AssetGraph | None = None) -> None:
         self.request = request
         self.now = now
         self.store = store
-        self._validated: set[int] = set()
+        self.graph = graph
+        self._direct: dict[int, bool] = {}
+        self.resolved: dict[AssetKey, tuple[PartitionsDefinition, tuple[str, ...], PartitionKeyRange | None]] = {}
 
     def for_node(self, pdef: PartitionsDefinition | None, keys: Sequence[AssetKey]
                  ) -> tuple[PartitionsDefinition | None, tuple[str, ...], PartitionKeyRange | None]:
@@ -309,23 +320,67 @@ class _PartitionScoper:
                 f"Asset {names} is partitioned; pass a partition key (materialize(partition_key=...), "
                 f"--partition KEY) or a range."
             )
-        if id(pdef) not in self._validated:
-            self._validate(pdef, names)
-            self._validated.add(id(pdef))
-        if self.request.range is not None:
-            return pdef, (), self.request.range
-        return pdef, self.request.keys, None
+        if self._accepts(pdef):
+            out: tuple[PartitionsDefinition | None, tuple[str, ...], PartitionKeyRange | None] = (
+                (pdef, (), self.request.range) if self.request.range is not None else (pdef, self.request.keys, None))
+        else:
+            out = self._mapped(pdef, keys, names)
+        for k in keys:
+            self.resolved[k] = out  # type: ignore[assignment]
+        return out
 
-    def _validate(self, pdef: PartitionsDefinition, names: str) -> None:
+    def _accepts(self, pdef: PartitionsDefinition) -> bool:
+        if id(pdef) not in self._direct:
+            self._direct[id(pdef)] = self._check_direct(pdef)
+        return self._direct[id(pdef)]
+
+    def _check_direct(self, pdef: PartitionsDefinition) -> bool:
+        request = self.request
+        if request is None:
+            return False
         kw = {"current_time": self.now, "dynamic_partitions_store": self.store}
-        assert self.request is not None
-        for key in self.request.keys:
+        wanted = list(request.keys) if request.range is None else [request.range.start, request.range.end]
+        if all(pdef.has_partition_key(k, **kw) for k in wanted):
+            if request.range is not None:
+                pdef.subset_with_key_range(request.range)  # raises when start comes after end
+            return True
+        return False
+
+    def _mapped(self, pdef: PartitionsDefinition, keys: Sequence[AssetKey], names: str
+                ) -> tuple[PartitionsDefinition, tuple[str, ...], PartitionKeyRange | None]:
+        from assetgraph.definitions.partitions.mapping import default_partition_mapping
+
+        mapped = None
+        for key in keys:
+            spec = self.graph.get(key).spec if self.graph is not None else None
+            for dep in spec.deps if spec is not None else ():
+                parent = self.resolved.get(dep.asset_key)
+                if parent is None:
+                    continue
+                up_def, up_keys, up_range = parent
+                up_subset = up_def.subset_with_key_range(up_range) if up_range is not None else \
+                    up_def.subset_with_keys(up_keys)
+                mapping = dep.partition_mapping or default_partition_mapping(up_def, pdef)
+                down = mapping.get_downstream_partitions(up_subset, up_def, pdef, current_time=self.now,
+                                                         dynamic_partitions_store=self.store)
+                mapped = down if mapped is None else mapped | down
+        if mapped is None or mapped.is_empty:
+            self._raise_unknown(pdef, names)
+        ranges = mapped.ranges  # type: ignore[union-attr]
+        if len(ranges) == 1 and ranges[0].start != ranges[0].end:
+            return pdef, (), ranges[0]
+        return pdef, tuple(mapped.get_partition_keys()), None  # type: ignore[union-attr]
+
+    def _raise_unknown(self, pdef: PartitionsDefinition, names: str) -> None:
+        request = self.request
+        wanted = list(request.keys) if request is not None and request.range is None else \
+            ([request.range.start, request.range.end] if request is not None and request.range is not None else [])
+        kw = {"current_time": self.now, "dynamic_partitions_store": self.store}
+        for key in wanted:
             if not pdef.has_partition_key(key, **kw):
-                pdef.validate_partition_key(key, **kw)
-                raise PartitionError(f'Partition "{key}" is not a partition of asset {names}.')
-        rng = self.request.range
-        if rng is not None:
-            for key in (rng.start, rng.end):
-                if not pdef.has_partition_key(key, **kw):
+                try:
                     pdef.validate_partition_key(key, **kw)
-            pdef.get_partition_keys_in_range(rng, dynamic_partitions_store=self.store)  # raises if start > end
+                except PartitionError as exc:
+                    raise type(exc)(f"Asset {names}: {exc.args[0]}") from None
+                raise PartitionError(f'Partition "{key}" is not a partition of asset {names}.')
+        raise PartitionError(f"No partitions of asset {names} follow from the requested partitions.")

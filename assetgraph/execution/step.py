@@ -203,7 +203,10 @@ class StepRunner:
         try:
             return fn(**kwargs)
         except Exception as exc:
-            raise self._wrap(exc) from exc
+            wrapped = self._wrap(exc)
+            if wrapped is exc:
+                raise
+            raise wrapped from exc
 
     def _attempt_asset(self, buffer: list[Event], attempt: int) -> StepOutcome:
         adef = self.s.graph.assets_def_for(self.step.asset_keys[0])
