@@ -25,7 +25,9 @@ _ALIASES = {
     "@monthly": "0 0 1 * *",
 }
 _HOUR = 3600
-_CRON_CHUNK = 512
+# croniter steps cost microseconds each: walk in chunks that grow with what was already needed.
+_CRON_MIN_CHUNK = 8
+_CRON_MAX_CHUNK = 1024
 
 
 def normalize_cron(cron_schedule: str) -> str:
@@ -180,22 +182,26 @@ class CronCadence(Cadence):
     def boundary(self, ordinal: int) -> int:
         if ordinal >= 0:
             while len(self._forward) <= ordinal:
-                self._extend_forward(max(_CRON_CHUNK, ordinal + 1 - len(self._forward)))
+                self._extend_forward(max(_chunk(self._forward), ordinal + 1 - len(self._forward)))
             return self._forward[ordinal]
         while len(self._backward) < -ordinal:
-            self._extend_backward(max(_CRON_CHUNK, -ordinal - len(self._backward)))
+            self._extend_backward(max(_chunk(self._backward), -ordinal - len(self._backward)))
         return self._backward[-ordinal - 1]
 
     def floor(self, timestamp: float) -> int:
         if timestamp >= self._forward[0]:
             while self._forward[-1] <= timestamp:
-                self._extend_forward(_CRON_CHUNK)
+                self._extend_forward(_chunk(self._forward))
             return bisect.bisect_right(self._forward, timestamp) - 1
         while not self._backward or self._backward[-1] > timestamp:
-            self._extend_backward(_CRON_CHUNK)
+            self._extend_backward(_chunk(self._backward))
         # _backward is descending: find the first boundary at or before the timestamp.
         position = bisect.bisect_left(self._backward, -timestamp, key=lambda b: -b)
         return -(position + 1)
+
+
+def _chunk(walked: list[int]) -> int:
+    return min(_CRON_MAX_CHUNK, max(_CRON_MIN_CHUNK, len(walked)))
 
 
 def _field(text: str, low: int, high: int) -> int | None:

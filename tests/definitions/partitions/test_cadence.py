@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetgraph.definitions.partitions.cadence import (
+    Cadence,
     CronCadence,
     DailyCadence,
     HourlyCadence,
@@ -20,6 +21,7 @@ from assetgraph.definitions.partitions.cadence import (
 
 ANCHOR = dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp()
 NEW_YORK = ZoneInfo("America/New_York")
+_CADENCES: dict[str, Cadence] = {}  # reused across examples: walking cron schedules is the slow part
 
 
 def test_fixed_schedules_are_recognised() -> None:
@@ -42,7 +44,7 @@ def test_aliases_normalise() -> None:
     offset=st.integers(min_value=-90 * 86400, max_value=90 * 86400),
 )
 def test_floor_brackets_the_timestamp(cron: str, offset: int) -> None:
-    cadence = cadence_for(cron, NEW_YORK, ANCHOR)
+    cadence = _CADENCES.setdefault(cron, cadence_for(cron, NEW_YORK, ANCHOR))
     timestamp = ANCHOR + offset + 0.5
     ordinal = cadence.floor(timestamp)
     assert cadence.boundary(ordinal) <= timestamp < cadence.boundary(ordinal + 1)
