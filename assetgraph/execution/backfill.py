@@ -319,7 +319,9 @@ class BackfillProgress:
             self.status = status
         self.instance.update_backfill(self.id, self.status.value, self.body)
 
-    def record_outcome(self, phase: Phase, chunk: Chunk, run_status: RunStatus) -> None:
+    def record_outcome(self, phase: Phase, chunk: Chunk, run_status: RunStatus, failed: int | None = None) -> None:
+        """Count the chunk's partitions as done or failed. ``failed`` (from partition status)
+        lets a failed single-run chunk count only the partitions that really failed."""
         if phase.partitions_def is None:
             n = 1
         elif chunk.range is not None:
@@ -329,7 +331,9 @@ class BackfillProgress:
         if run_status == RunStatus.SUCCESS:
             self.body["done_partitions"] += n
         else:
-            self.body["failed_partitions"] += n
+            bad = n if failed is None or failed == 0 else min(failed, n)
+            self.body["failed_partitions"] += bad
+            self.body["done_partitions"] += n - bad
             self.body["failed_chunks"].append(self._slot())
         self.body["cursor"] = chunk.index + 1
 
@@ -385,10 +389,22 @@ def run_backfill_in_process(
             tags={**progress.body.get("tags", {}), BACKFILL_TAG: backfill_id},
         )
         status = RunStatus.SUCCESS if result.success else RunStatus.FAILURE
-        progress.record_outcome(phase, chunk, status)
+        progress.record_outcome(phase, chunk, status, _failed_in_chunk(instance, phase, chunk))
         progress.save()
         if on_chunk is not None:
             on_chunk(chunk, status, progress)
+
+
+def _failed_in_chunk(instance: Any, phase: Phase, chunk: Chunk) -> int | None:
+    """How many of the chunk's partitions are marked failed for some asset of the phase."""
+    pdef = phase.partitions_def
+    if pdef is None:
+        return None
+    subset = pdef.subset_with_key_range(_krange(*chunk.range)) if chunk.range else pdef.subset_with_keys(chunk.keys)
+    failed = pdef.empty_subset()
+    for key in phase.keys:
+        failed = failed | (instance.get_partition_status(key).failed & subset)
+    return len(failed)
 
 
 def _settle_interrupted_chunk(progress: BackfillProgress) -> None:

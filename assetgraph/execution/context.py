@@ -98,6 +98,7 @@ class AssetExecutionContext:
         self.op_config = op_config
         self.retry_number = retry_number
         self._output_metadata: dict[AssetKey | None, dict[str, MetadataValue]] = {}
+        self._failed_partitions: dict[str, str] = {}
 
     @property
     def asset_key(self) -> AssetKey:
@@ -184,6 +185,24 @@ class AssetExecutionContext:
 
         key = coerce_asset_key(asset_key) if asset_key is not None else None
         self._output_metadata.setdefault(key, {}).update(normalize_metadata(metadata))
+
+    def fail_partitions(self, partition_keys: Sequence[str], message: str = "") -> None:
+        """In a step over several partitions (a single-run range), mark some as failed: the
+        others are materialised, these get ASSET_MATERIALIZATION_FAILED with ``message``."""
+        from assetgraph.definitions.errors import PartitionError as _PartitionError
+
+        pdef = self._partitions.partitions_def
+        if pdef is None:
+            raise _PartitionError("context.fail_partitions needs a partitioned step.")
+        mine = pdef.subset_with_key_range(self._partitions.range) if self._partitions.range is not None else None
+        for key in partition_keys:
+            if key not in self._partitions.keys and (mine is None or key not in mine):
+                raise _PartitionError(f"Partition {key!r} is not one of this step's partitions.")
+            self._failed_partitions[key] = message
+
+    @property
+    def failed_partitions(self) -> Mapping[str, str]:
+        return dict(self._failed_partitions)
 
     def output_metadata_for(self, key: AssetKey) -> dict[str, MetadataValue]:
         out = dict(self._output_metadata.get(None, {})) if len(self._selected) == 1 else {}

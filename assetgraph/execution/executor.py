@@ -145,7 +145,7 @@ def run_plan(run: Run, plan: Plan, services: StepServices, instance: Any, *,
                            error=ErrorInfo.from_exception(exc))])
         instance.update_run(run.run_id, status=RunStatus.FAILURE, end_time=end)
         raise
-    failed = [k for k, o in outcomes.items() if o.status != StepStatus.SUCCESS or o.blocked_by]
+    failed = [k for k, o in outcomes.items() if o.status != StepStatus.SUCCESS or o.blocked_by or o.failed_partitions]
     status = RunStatus.FAILURE if failed else RunStatus.SUCCESS
     end = time.time()
     event = EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS

@@ -43,6 +43,7 @@ class StepOutcome:
     status: StepStatus
     blocked_by: list[AssetCheckKey] = field(default_factory=list)  # failed blocking checks
     error: BaseException | None = None
+    failed_partitions: int = 0  # partitions the step reported failed (context.fail_partitions)
 
 
 @dataclass
@@ -81,6 +82,29 @@ class StepRunner:
                                partition_range=self.range, step_key=self.step.key, **kw)]
         return [make_event(event_type, self.s.run_id, asset_key=key, partition=p, step_key=self.step.key, **kw)
                 for p in self.partition_keys]
+
+    def _materialization_events(self, key: AssetKey, failed: Mapping[str, str], metadata: dict[str, Any],
+                                data: dict[str, Any]) -> list[Event]:
+        """One event for the step's partitions, or, when some failed, one per remaining range
+        (never one per key of a range) and one ASSET_MATERIALIZATION_FAILED per failed key."""
+        if not failed:
+            return self._asset_events(EventType.ASSET_MATERIALIZATION, key, metadata=metadata, data=data)
+        pdef = self.step.partitions_def
+        assert pdef is not None  # fail_partitions refuses unpartitioned steps
+        whole = pdef.subset_with_key_range(self.step.partition_range) if self.step.partition_range is not None \
+            else pdef.subset_with_keys(self.partition_keys)
+        rest = whole - pdef.subset_with_keys(failed)
+        events = []
+        for rng in rest.ranges:
+            one = rng.start == rng.end
+            events.append(make_event(EventType.ASSET_MATERIALIZATION, self.s.run_id, asset_key=key,
+                                     partition=rng.start if one else None,
+                                     partition_range=None if one else (rng.start, rng.end),
+                                     step_key=self.step.key, metadata=metadata, data=data))
+        for part, message in failed.items():
+            events.append(make_event(EventType.ASSET_MATERIALIZATION_FAILED, self.s.run_id, asset_key=key,
+                                     partition=part, step_key=self.step.key, message=message or "partition failed"))
+        return events
 
     def run(self) -> StepOutcome:
         step = self.step
@@ -238,11 +262,12 @@ class StepRunner:
                 data["code_version"] = code_version
             if out.tags:
                 data["tags"] = out.tags
-            events.extend(self._asset_events(EventType.ASSET_MATERIALIZATION, key, metadata=metadata, data=data))
+            events.extend(self._materialization_events(key, ctx.failed_partitions, metadata, data))
         blocked = self._check_events(outputs.check_results, events, reported_by_asset=True)
         buffer.extend(events)
-        buffer.append(make_event(EventType.STEP_SUCCESS, self.s.run_id, step_key=self.step.key))
-        return StepOutcome(StepStatus.SUCCESS, blocked_by=blocked)
+        buffer.append(make_event(EventType.STEP_SUCCESS, self.s.run_id, step_key=self.step.key,
+                                 data={"failed_partitions": len(ctx.failed_partitions)} if ctx.failed_partitions else None))
+        return StepOutcome(StepStatus.SUCCESS, blocked_by=blocked, failed_partitions=len(ctx.failed_partitions))
 
     def _drain(self, result: Any) -> Any:
         if hasattr(result, "__next__"):

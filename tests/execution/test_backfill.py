@@ -130,3 +130,27 @@ def test_backfill_resumes_after_sigkill_with_nothing_lost_or_stuck(tmp_path: Pat
     assert progress.status == BackfillStatus.COMPLETED
     assert len(inst.get_partition_status(AssetKey("events")).materialized) == 29
     assert all(r.status != RunStatus.STARTED for r in inst.get_runs())
+
+
+def test_single_run_step_can_fail_individual_partitions(tmp_path: Path) -> None:
+    from assetgraph import BackfillPolicy, DailyPartitionsDefinition, Definitions, asset
+
+    days = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-02-01")
+
+    @asset(partitions_def=days, backfill_policy=BackfillPolicy.single_run())
+    def loads(context) -> None:  # type: ignore[no-untyped-def]
+        context.fail_partitions(["2024-01-10", "2024-01-20"], "source file missing")
+
+    defs = Definitions(assets=[loads])
+    inst = _instance(tmp_path)
+    bid = create_backfill(inst, defs.get_asset_graph(), [loads.key],
+                          PartitionRequest(range=PartitionKeyRange("2024-01-01", "2024-01-31")))
+    progress = run_backfill_in_process(inst, defs, bid)
+    assert progress.status == BackfillStatus.FAILED
+    assert (progress.body["done_partitions"], progress.body["failed_partitions"]) == (29, 2)
+    status = inst.get_partition_status(loads.key)
+    assert status.failed.get_partition_keys() == ["2024-01-10", "2024-01-20"]
+    assert len(status.materialized) == 29
+    mats = inst.get_event_records(event_type=EventType.ASSET_MATERIALIZATION, asset_key=loads.key)
+    assert [m.partition_range for m in mats] == [("2024-01-01", "2024-01-09"), ("2024-01-11", "2024-01-19"),
+                                                ("2024-01-21", "2024-01-31")]
