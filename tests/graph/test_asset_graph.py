@@ -336,18 +336,17 @@ def test_daily_upstream_of_weekly_uses_the_default_time_window_mapping() -> None
 # --- laws ----------------------------------------------------------------------------------------
 
 
+_NAMES = [f"n{i:02d}" for i in range(12)]
+_DEPS = [st.sets(st.sampled_from(_NAMES[:i]), max_size=3) for i in range(1, len(_NAMES))]
+
+
 @st.composite
 def random_dags(draw: st.DrawFn) -> AssetGraph:
     """Up to 12 assets; edges only from lower to higher index, so there is never a cycle."""
-    count = draw(st.integers(1, 12))
-    names = [f"n{i:02d}" for i in range(count)]
-    order = draw(st.permutations(names))  # declaration order must not matter
-    specs = []
-    for i, name in enumerate(names):
-        deps = draw(st.sets(st.sampled_from(names[:i]), max_size=3)) if i else set()
-        specs.append(AssetSpec(name, deps=sorted(deps)))
-    by_name = {spec.key.to_user_string(): spec for spec in specs}
-    return AssetGraph.from_assets([by_name[n] for n in order])
+    names = _NAMES[: draw(st.integers(1, len(_NAMES)))]
+    specs = [AssetSpec(name, deps=sorted(draw(_DEPS[i - 1])) if i else []) for i, name in enumerate(names)]
+    order = draw(st.permutations(range(len(specs))))  # declaration order must not matter
+    return AssetGraph.from_assets([specs[i] for i in order])
 
 
 def naive_upstream(graph: AssetGraph, key: AssetKey) -> set[AssetKey]:

@@ -169,6 +169,14 @@ class StubChecks:
     check_specs: tuple[AssetCheckSpec, ...]
 
 
+# Strategies made once: building them inside `graphs` for every example dominates the run time.
+_DEPS = [st.sets(st.sampled_from(KEY_POOL[:i]), max_size=3) for i in range(1, len(KEY_POOL))]
+_ATTRIBUTES = st.tuples(
+    st.sampled_from(GROUPS), st.sampled_from([None, *TAGS]), st.sets(st.sampled_from(OWNERS)),
+    st.sets(st.sampled_from(KINDS)), st.booleans(),
+)
+
+
 @st.composite
 def graphs(draw: st.DrawFn) -> AssetGraph:
     """Every key of the pool, with random edges (lower index → higher) and attributes. Every
@@ -176,15 +184,14 @@ def graphs(draw: st.DrawFn) -> AssetGraph:
     specs = []
     check_specs = []
     for i, key in enumerate(KEY_POOL):
-        deps = draw(st.sets(st.sampled_from(KEY_POOL[:i]), max_size=3)) if i else set()
-        tag = draw(st.sampled_from([None, *TAGS]))
+        deps = draw(_DEPS[i - 1]) if i else set()
+        group, tag, owners, kinds, two_checks = draw(_ATTRIBUTES)
+        asset_key = AssetKey(key.split("/"))
         specs.append(AssetSpec(
-            AssetKey(key.split("/")), deps=[AssetKey(d.split("/")) for d in sorted(deps)],
-            group_name=draw(st.sampled_from(GROUPS)), tags=dict([tag]) if tag else {},
-            owners=draw(st.sets(st.sampled_from(OWNERS))), kinds=draw(st.sets(st.sampled_from(KINDS))),
+            asset_key, deps=[AssetKey(d.split("/")) for d in sorted(deps)], group_name=group,
+            tags=dict([tag]) if tag else {}, owners=owners, kinds=kinds,
         ))
-        names = ["c1", "c2"] if draw(st.booleans()) else ["c1"]
-        check_specs += [AssetCheckSpec(name, asset=AssetKey(key.split("/"))) for name in names]
+        check_specs += [AssetCheckSpec(name, asset=asset_key) for name in (["c1", "c2"] if two_checks else ["c1"])]
     return AssetGraph.from_assets(specs, [StubChecks(tuple(check_specs))])
 
 
