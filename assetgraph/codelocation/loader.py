@@ -11,9 +11,9 @@ import importlib.util
 import os
 import sys
 import tomllib
-from types import ModuleType
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from assetgraph.definitions.definitions import Definitions
 from assetgraph.definitions.errors import AssetGraphError, DefinitionError

@@ -1,0 +1,196 @@
+"""The run worker: one process per launched run.
+
+``python -m assetgraph.codelocation.worker RUN_ID --instance-url URL (-m MODULE | -f FILE) [-a ATTR]``
+loads the code location, reads the run record, builds the plan and executes it with the
+multi-process executor. While it runs it heart-beats to storage (`Instance.heartbeat_run`) and
+watches for CANCELING; SIGTERM cancels too. Each step's stdout and stderr are captured under
+``$ASSETGRAPH_HOME/logs/RUN_ID/``. Must not import orchestration, server or cli.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assetgraph.codelocation.loader import CodeLocationTarget, load_definitions
+from assetgraph.definitions.definitions import Definitions
+from assetgraph.definitions.events import ErrorInfo, Event, EventType, Run, RunStatus
+from assetgraph.definitions.executors import InProcessExecutor as InProcessExecutorDef
+from assetgraph.definitions.executors import MultiprocessExecutor as MultiprocessExecutorDef
+
+log = logging.getLogger("assetgraph.worker")
+
+HEARTBEAT_INTERVAL_ENV = "ASSETGRAPH_HEARTBEAT_INTERVAL"
+DEFAULT_HEARTBEAT_INTERVAL = 5.0
+
+
+def write_heartbeat(instance: Any, run_id: str) -> None:
+    """Record that the worker of ``run_id`` is alive now (the run monitor reads it)."""
+    instance.heartbeat_run(run_id)
+
+
+def read_heartbeats(instance: Any, run_ids: list[str]) -> dict[str, float]:
+    """The last sign of life (heartbeat or any update) of each run."""
+    return dict(instance.get_run_heartbeats(run_ids))
+
+
+def run_log_dir(run_id: str) -> Path:
+    from assetgraph.storage.config import instance_home
+
+    return instance_home().resolve() / "logs" / run_id
+
+
+class RunWorker:
+    """Executes one QUEUED/STARTING run to a finished status."""
+
+    def __init__(self, instance: Any, run_id: str, target: CodeLocationTarget,
+                 heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL) -> None:
+        self.instance = instance
+        self.run_id = run_id
+        self.target = target
+        self.heartbeat_interval = heartbeat_interval
+        self.cancel = threading.Event()
+        self._done = threading.Event()
+
+    def run(self) -> RunStatus:
+        run = self.instance.get_run(self.run_id)
+        if run is None:
+            raise SystemExit(f"No run {self.run_id!r} in {self.instance.url}.")
+        if run.status not in (RunStatus.QUEUED, RunStatus.STARTING):
+            log.warning("run %s is %s; this worker leaves it alone", self.run_id, run.status.value)
+            return RunStatus(run.status)
+        write_heartbeat(self.instance, self.run_id)
+        beat = threading.Thread(target=self._heartbeat, name="assetgraph-heartbeat", daemon=True)
+        beat.start()
+        try:
+            return self._execute(run)
+        finally:
+            self._done.set()
+            beat.join(timeout=self.heartbeat_interval + 1)
+
+    def _heartbeat(self) -> None:
+        while not self._done.wait(self.heartbeat_interval):
+            try:
+                write_heartbeat(self.instance, self.run_id)
+                current = self.instance.get_run(self.run_id)
+                if current is not None and current.status == RunStatus.CANCELING:
+                    self.cancel.set()
+            except Exception:  # storage busy: the next beat tries again; the monitor tolerates gaps
+                log.exception("heartbeat of run %s failed", self.run_id)
+
+    def _fail(self, run: Run, message: str, exc: BaseException) -> RunStatus:
+        self.instance.store_events([Event(event_type=EventType.RUN_FAILURE, run_id=run.run_id, timestamp=time.time(),
+                                          message=message, error=ErrorInfo.from_exception(exc))])
+        self.instance.update_run(run.run_id, status=RunStatus.FAILURE, end_time=time.time())
+        return RunStatus.FAILURE
+
+    def _execute(self, run: Run) -> RunStatus:
+        try:
+            defs = load_definitions(self.target)
+        except Exception as exc:
+            return self._fail(run, f"The run's code location did not load: {exc}", exc)
+        try:
+            prepared = _prepare(defs, run, self.instance)
+        except Exception as exc:
+            return self._fail(run, f"The run could not be planned: {exc}", exc)
+        return _execute_prepared(prepared, run, self.instance, self._executor(defs, run), self.cancel)
+
+    def _executor(self, defs: Definitions, run: Run) -> Any:
+        from assetgraph.execution.executor import InProcessExecutor
+        from assetgraph.execution.multiprocess import MultiprocessExecutor
+
+        declared: Any = defs.executor
+        if run.job_name:
+            job = next((j for j in defs.jobs if j.name == run.job_name), None)
+            declared = (job.executor_def if job is not None else None) or declared
+        if isinstance(declared, InProcessExecutorDef):
+            return InProcessExecutor()
+        max_concurrent = declared.max_concurrent if isinstance(declared, MultiprocessExecutorDef) else None
+        return MultiprocessExecutor(max_concurrent, log_dir=run_log_dir(run.run_id), cancel=self.cancel)
+
+
+def _prepare(defs: Definitions, run: Run, instance: Any) -> dict[str, Any]:
+    from assetgraph.definitions.partitions.base import PartitionKeyRange
+    from assetgraph.execution.plan import PartitionRequest, build_plan
+
+    graph = defs.get_asset_graph()
+    now = datetime.now(UTC)
+    partitions = None
+    if run.partition_key is not None:
+        partitions = PartitionRequest.single(run.partition_key)
+    elif run.partition_range is not None:
+        partitions = PartitionRequest(range=PartitionKeyRange(*run.partition_range))
+    elif run.partition_keys:
+        partitions = PartitionRequest(keys=tuple(run.partition_keys))
+    plan = build_plan(graph, run.asset_selection, check_keys=run.asset_check_selection, partitions=partitions,
+                      now=now, dynamic_partitions_store=instance)
+    instance.register_assets({k: graph.get(k).partitions_def for k in plan.asset_keys})
+    return {"defs": defs, "graph": graph, "plan": plan, "now": now}
+
+
+def _execute_prepared(prepared: dict[str, Any], run: Run, instance: Any, executor: Any,
+                      cancel: threading.Event) -> RunStatus:
+    """The run's lifecycle around the executor: STARTED, run events, steps, then the final status."""
+    from assetgraph.execution.events import make_event
+    from assetgraph.execution.executor import RecordingWriter, planned_events
+    from assetgraph.execution.io_managers import FilesystemIOManager
+    from assetgraph.execution.resources import run_resources
+    from assetgraph.execution.step import StepServices, StepStatus
+
+    defs, plan = prepared["defs"], prepared["plan"]
+    writer = RecordingWriter(instance, keep=False)
+    instance.update_run(run.run_id, status=RunStatus.STARTED, start_time=time.time())
+    writer([make_event(EventType.RUN_START, run.run_id, message=f"Worker pid {os.getpid()}",
+                       data={"pid": os.getpid()}), *planned_events(plan, run.run_id)])
+    with run_resources(defs.resources, FilesystemIOManager(str(instance.storage_dir)), run.run_config) as res:
+        services = StepServices(run_id=run.run_id, graph=prepared["graph"], resources=res, run_config=run.run_config,
+                                instance=instance, now=prepared["now"], write=writer, run_tags=run.tags)
+        outcomes = executor.execute(plan, services, writer)
+    failed = [k for k, o in outcomes.items() if o.status != StepStatus.SUCCESS or o.blocked_by]
+    end = time.time()
+    if cancel.is_set():
+        writer([make_event(EventType.RUN_CANCELED, run.run_id, message="Run canceled; unfinished steps were stopped")])
+        instance.update_run(run.run_id, status=RunStatus.CANCELED, end_time=end)
+        return RunStatus.CANCELED
+    status = RunStatus.FAILURE if failed else RunStatus.SUCCESS
+    event = EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS
+    message = f"Steps that did not succeed: {', '.join(failed)}" if failed else "Run succeeded"
+    writer([make_event(event, run.run_id, message=message)])
+    instance.update_run(run.run_id, status=status, end_time=end)
+    return status
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m assetgraph.codelocation.worker")
+    parser.add_argument("run_id")
+    parser.add_argument("--instance-url", default=None, help="Storage URL (default: the instance of $ASSETGRAPH_HOME).")
+    parser.add_argument("-m", "--module")
+    parser.add_argument("-f", "--file")
+    parser.add_argument("-a", "--attribute")
+    parser.add_argument("--working-directory")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    from assetgraph.storage.instance import Instance
+
+    instance = Instance.from_url(args.instance_url) if args.instance_url else Instance.get()
+    if args.working_directory:
+        os.chdir(args.working_directory)
+    target = CodeLocationTarget(args.module, args.file, args.attribute, args.working_directory)
+    interval = float(os.environ.get(HEARTBEAT_INTERVAL_ENV) or DEFAULT_HEARTBEAT_INTERVAL)
+    worker = RunWorker(instance, args.run_id, target, heartbeat_interval=interval)
+    signal.signal(signal.SIGTERM, lambda *_: worker.cancel.set())
+    status = worker.run()
+    instance.dispose()
+    sys.exit(0 if status in (RunStatus.SUCCESS, RunStatus.CANCELED) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,316 @@
+"""The workspace: the code locations a daemon or web server serves, each in its own process.
+
+`Workspace.locations` gives one `CodeLocation` per location, with its status (``LOADED`` or
+``ERROR``), its error (with the user's traceback) and its `DefinitionsSnapshot`. A location that
+fails to load, crashes or hangs is recorded as that location's error; the others keep working.
+Locations come from ``workspace.yaml``, ``[tool.assetgraph]`` in pyproject.toml, or ``-m``/``-f``.
+Must not import orchestration, server or cli.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assetgraph.codelocation.loader import CodeLocationError, CodeLocationTarget, find_target
+from assetgraph.codelocation.protocol import Address, CodeLocationUnavailableError, RemoteError, request
+from assetgraph.codelocation.snapshot import DefinitionsSnapshot
+
+LOADED = "LOADED"
+ERROR = "ERROR"
+LOADING = "LOADING"
+
+
+@dataclass(frozen=True)
+class LocationSpec:
+    """One code location of a workspace: its name, where its definitions are, and which Python runs it."""
+
+    name: str
+    target: CodeLocationTarget
+    python: str | None = None
+
+    def target_args(self) -> list[str]:
+        """Command-line options that point `loader.load_definitions` at this location."""
+        t = self.target
+        args = ["-m", t.module] if t.module else ["-f", str(t.file)]
+        if t.attribute:
+            args += ["-a", t.attribute]
+        if t.working_directory:
+            args += ["--working-directory", t.working_directory]
+        return args
+
+
+def load_workspace_file(path: str | Path) -> list[LocationSpec]:
+    """Read a ``workspace.yaml``:
+
+    .. code-block:: yaml
+
+        load_from:
+          - python_module: {module_name: shop.defs, location_name: shop, executable_path: .venv/bin/python}
+          - python_file: {relative_path: etl/defs.py, working_directory: etl, attribute: defs}
+
+    Raises `CodeLocationError` when the file is malformed.
+    """
+    import yaml
+
+    path = Path(path).resolve()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("load_from") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise CodeLocationError(f"{path}: expected `load_from:` with a list of python_module / python_file entries.")
+    specs = [_spec_from_entry(entry, path.parent, path) for entry in entries]
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise CodeLocationError(f"{path}: location names must be unique; repeated: {', '.join(dupes)}.")
+    return specs
+
+
+def _spec_from_entry(entry: Any, base: Path, path: Path) -> LocationSpec:
+    if not isinstance(entry, dict) or len(entry) != 1:
+        raise CodeLocationError(f"{path}: each load_from entry is python_module: {{...}} or python_file: {{...}}; "
+                                f"got {entry!r}.")
+    kind, body = next(iter(entry.items()))
+    body = {"module_name": body} if isinstance(body, str) and kind == "python_module" else body
+    body = {"relative_path": body} if isinstance(body, str) and kind == "python_file" else body
+    wd = str((base / body["working_directory"]).resolve()) if body.get("working_directory") else str(base)
+    python = body.get("executable_path")
+    if python and not os.path.isabs(python):
+        python = str((base / python).resolve())
+    if kind == "python_module":
+        target = CodeLocationTarget(module=body["module_name"], attribute=body.get("attribute"), working_directory=wd)
+    elif kind == "python_file":
+        file = Path(body["relative_path"])
+        file = file if file.is_absolute() else Path(wd) / file
+        target = CodeLocationTarget(file=str(file.resolve()), attribute=body.get("attribute"), working_directory=wd)
+    else:
+        raise CodeLocationError(f"{path}: unknown entry {kind!r}; use python_module or python_file.")
+    return LocationSpec(body.get("location_name") or target.name, target, python)
+
+
+def find_workspace(module: str | None = None, file: str | None = None, attribute: str | None = None,
+                   workspace_file: str | None = None, cwd: str | None = None) -> list[LocationSpec]:
+    """The locations to serve: ``workspace_file``; else ``-m``/``-f``; else ``workspace.yaml`` in ``cwd``;
+    else ``[tool.assetgraph]``."""
+    if workspace_file:
+        return load_workspace_file(workspace_file)
+    folder = Path(cwd or os.getcwd())
+    if not module and not file and (folder / "workspace.yaml").is_file():
+        return load_workspace_file(folder / "workspace.yaml")
+    target = find_target(module, file, attribute, cwd)
+    return [LocationSpec(target.name, target)]
+
+
+class CodeLocation:
+    """One code-location process and what it last reported.
+
+    ``status`` is ``LOADED`` or ``ERROR``; ``error`` holds the message and traceback of a failed
+    load, a crash or a hang; ``snapshot`` is the `DefinitionsSnapshot` (None unless loaded).
+    """
+
+    def __init__(self, spec: LocationSpec, *, transport: str = "unix", load_timeout: float = 60.0,
+                 request_timeout: float = 30.0, env: dict[str, str] | None = None) -> None:
+        self.spec = spec
+        self.transport = transport if transport == "tcp" or hasattr(__import__("socket"), "AF_UNIX") else "tcp"
+        self.load_timeout = load_timeout
+        self.request_timeout = request_timeout
+        self.env = env
+        self.status = LOADING
+        self.error: str | None = None
+        self.snapshot: DefinitionsSnapshot | None = None
+        self.loaded_at: float | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._address: Address | None = None
+        self._dir = tempfile.mkdtemp(prefix=f"assetgraph-loc-{spec.name[:20]}-")
+        self._lock = threading.RLock()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def target(self) -> CodeLocationTarget:
+        return self.spec.target
+
+    @property
+    def python(self) -> str:
+        return self.spec.python or sys.executable
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def __repr__(self) -> str:
+        return f"CodeLocation({self.name!r}, status={self.status})"
+
+    def start(self) -> None:
+        """Start the process (without waiting for it to load)."""
+        with self._lock:
+            self._stop_process()
+            ready = Path(self._dir) / "ready.json"
+            ready.unlink(missing_ok=True)
+            listen = f"unix:{Path(self._dir) / 'socket'}" if self.transport == "unix" else "tcp:127.0.0.1:0"
+            cmd = [self.python, "-m", "assetgraph.codelocation.server", "--name", self.name, "--listen", listen,
+                   "--ready-file", str(ready), *self.spec.target_args()]
+            log = open(Path(self._dir) / "process.log", "wb")  # noqa: SIM115 - handed to the child
+            try:
+                self._process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                                 cwd=self.target.working_directory or None, env=self._child_env())
+            finally:
+                log.close()
+            self.status, self.error, self.snapshot, self._address = LOADING, None, None, None
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ if self.env is None else self.env)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return env
+
+    def wait_loaded(self) -> None:
+        """Wait for the process to report its definitions; record ``LOADED`` or ``ERROR``."""
+        with self._lock:
+            ready = Path(self._dir) / "ready.json"
+            deadline = time.monotonic() + self.load_timeout
+            process = self._process
+            while not ready.exists():
+                if process is None or process.poll() is not None:
+                    code = process.returncode if process is not None else None
+                    return self._fail(f"The code-location process exited with code {code} while loading.\n"
+                                      f"{self._log_tail()}")
+                if time.monotonic() > deadline:
+                    self._stop_process()
+                    return self._fail(f"The code location did not finish loading within {self.load_timeout:g}s "
+                                      f"(it hangs at import?); its process was stopped.\n{self._log_tail()}")
+                time.sleep(0.01)
+            self._address = Address.from_dict(json.loads(ready.read_text(encoding="utf-8")))
+            try:
+                self.snapshot = DefinitionsSnapshot.from_dict(self._call("snapshot", timeout=self.load_timeout))
+            except RemoteError as exc:
+                return self._fail(f"{exc}\n\n{exc.remote_traceback}".rstrip())
+            except CodeLocationUnavailableError as exc:
+                return self._fail(f"{exc}\n{self._log_tail()}")
+            self.status, self.error, self.loaded_at = LOADED, None, time.time()
+
+    def _fail(self, message: str) -> None:
+        self.status, self.error, self.snapshot = ERROR, message.rstrip(), None
+
+    def _log_tail(self, limit: int = 4000) -> str:
+        path = Path(self._dir) / "process.log"
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        return text[-limit:]
+
+    def reload(self) -> None:
+        """Restart the process so it imports the code afresh, and wait for it to load."""
+        self.start()
+        self.wait_loaded()
+
+    def _call(self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None) -> Any:
+        address = self._address
+        if address is None:
+            raise CodeLocationUnavailableError(f'Code location "{self.name}" is not loaded: {self.error or self.status}')
+        try:
+            return request(address, method, params, timeout=timeout or self.request_timeout)
+        except CodeLocationUnavailableError:
+            if self._process is not None and self._process.poll() is not None:
+                self._fail(f"The code-location process exited with code {self._process.returncode}.\n"
+                           f"{self._log_tail()}")
+            raise
+
+    def evaluate_schedule(self, name: str, scheduled_time: float, instance_url: str | None) -> dict[str, Any]:
+        """Ask the process to evaluate schedule ``name`` for the tick at ``scheduled_time``.
+
+        Raises `RemoteError` when the schedule function raised, `CodeLocationUnavailableError`
+        when the process crashed or did not answer in time.
+        """
+        result: dict[str, Any] = self._call("evaluate_schedule", {"name": name, "scheduled_time": scheduled_time,
+                                                                  "instance_url": instance_url})
+        return result
+
+    def evaluate_sensor(self, name: str, cursor: str | None, last_tick_time: float | None,
+                        instance_url: str | None) -> dict[str, Any]:
+        """Ask the process to evaluate sensor ``name``; errors as for `evaluate_schedule`."""
+        result: dict[str, Any] = self._call("evaluate_sensor", {"name": name, "cursor": cursor,
+                                                                "last_tick_time": last_tick_time,
+                                                                "instance_url": instance_url})
+        return result
+
+    def is_alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _stop_process(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()  # the process exits on SIGTERM; it holds nothing that needs flushing
+        try:
+            process.wait(timeout=3.0)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=3.0)
+
+    def shutdown(self) -> None:
+        """Stop the process and remove its socket directory."""
+        with self._lock:
+            self._stop_process()
+            self._address = None
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class Workspace:
+    """The code locations served together, each in its own process.
+
+    >>> # with Workspace(find_workspace(module="my_project.defs")) as ws:
+    >>> #     [(loc.name, loc.status) for loc in ws.locations]
+    """
+
+    def __init__(self, specs: Sequence[LocationSpec], *, transport: str = "unix", load_timeout: float = 60.0,
+                 request_timeout: float = 30.0, env: dict[str, str] | None = None, start: bool = True) -> None:
+        self._locations = [CodeLocation(s, transport=transport, load_timeout=load_timeout,
+                                        request_timeout=request_timeout, env=env) for s in specs]
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start every process at once, then wait for each to load."""
+        for loc in self._locations:
+            loc.start()
+        for loc in self._locations:
+            loc.wait_loaded()
+
+    @property
+    def locations(self) -> list[CodeLocation]:
+        return list(self._locations)
+
+    def get(self, name: str | None) -> CodeLocation | None:
+        """The location named ``name``; with None, the only location when there is exactly one."""
+        if name is None:
+            return self._locations[0] if len(self._locations) == 1 else None
+        return next((loc for loc in self._locations if loc.name == name), None)
+
+    def reload(self, name: str | None = None) -> None:
+        """Reload one location (or all)."""
+        for loc in self._locations:
+            if name is None or loc.name == name:
+                loc.reload()
+
+    def shutdown(self) -> None:
+        for loc in self._locations:
+            loc.shutdown()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def __iter__(self) -> Iterator[CodeLocation]:
+        return iter(self._locations)

@@ -1,0 +1,50 @@
+"""The backfill loop: advances every unfinished backfill by one step per pass, through
+`assetgraph.execution.backfill.advance_backfill`, which records the chunk in flight and submits
+the next chunk as a QUEUED run. The chunk's run id is stored before its run is submitted, so the
+loop resumes after a crash at any point without a duplicate run. Must not import server or cli.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from assetgraph.codelocation.workspace import Workspace
+from assetgraph.definitions.events import Event, EventType, Run
+from assetgraph.execution.backfill import BackfillStatus, advance_backfill
+
+log = logging.getLogger("assetgraph.daemon.backfills")
+
+UNFINISHED = (BackfillStatus.REQUESTED, BackfillStatus.IN_PROGRESS, BackfillStatus.CANCELING)
+
+
+class BackfillLoop:
+    """One pass (`tick`) advances each unfinished backfill."""
+
+    def __init__(self, instance: Any, workspace: Workspace, on_submitted: Callable[[], None] | None = None) -> None:
+        self.instance = instance
+        self.workspace = workspace
+        self.on_submitted = on_submitted or (lambda: None)
+
+    def tick(self) -> int:
+        """Advance every unfinished backfill once; return how many runs were submitted."""
+        submitted = 0
+
+        def submit(run: Run) -> None:
+            nonlocal submitted
+            if run.code_location is None:
+                only = self.workspace.get(None)
+                run = run.replace(code_location=only.name if only is not None else None)
+            self.instance.create_run(run)
+            self.instance.store_events([Event(event_type=EventType.RUN_ENQUEUED, run_id=run.run_id,
+                                              timestamp=time.time(), message=f"Backfill {run.backfill_id}")])
+            submitted += 1
+
+        for status in UNFINISHED:
+            for record in self.instance.get_backfills(status=status.value):
+                advance_backfill(self.instance, record.backfill_id, submit)
+        if submitted:
+            self.on_submitted()
+        return submitted

@@ -1,0 +1,106 @@
+"""Run monitoring: a run whose worker died (SIGKILL, the OOM killer, a lost machine) is marked
+FAILURE with the reason, and its unfinished assets are marked failed, so nothing stays STARTED
+or "in progress" forever.
+
+Two signals: the exit status of workers this daemon launched (immediate), and heartbeats in
+storage (for workers launched before a daemon restart, or elsewhere). Must not import server or cli.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from typing import Any
+
+from assetgraph.codelocation.worker import read_heartbeats
+from assetgraph.definitions.events import Event, EventType, Run, RunStatus
+from assetgraph.orchestration.config import DaemonConfig
+from assetgraph.orchestration.launcher import RunLauncher
+from assetgraph.orchestration.run_queue import IN_PROGRESS
+
+log = logging.getLogger("assetgraph.daemon.monitor")
+
+
+class RunMonitor:
+    """One pass (`tick`) resolves the runs whose worker is gone."""
+
+    def __init__(self, instance: Any, launcher: RunLauncher, config: DaemonConfig) -> None:
+        self.instance = instance
+        self.launcher = launcher
+        self.config = config
+
+    def tick(self, now: float | None = None) -> list[str]:
+        """Resolve dead runs; return their ids."""
+        now = time.time() if now is None else now
+        runs = self.instance.get_runs(status=list(IN_PROGRESS))
+        if not runs:
+            return []
+        beats = read_heartbeats(self.instance, [r.run_id for r in runs])
+        resolved = []
+        for run in runs:
+            reason = self._death_reason(run, beats.get(run.run_id), now)
+            if reason is None:
+                continue
+            current = self.instance.get_run(run.run_id)
+            if current is None or current.status.is_finished:  # the worker finished just now
+                self.launcher.forget(run.run_id)
+                continue
+            resolve_dead_run(self.instance, current, reason)
+            self.launcher.forget(run.run_id)
+            resolved.append(run.run_id)
+        return resolved
+
+    def _death_reason(self, run: Run, heartbeat: float | None, now: float) -> str | None:
+        exit_status = self.launcher.exit_status(run.run_id)
+        if exit_status is not None:
+            code = exit_status.returncode
+            if code < 0:
+                return f"The run worker was killed by {_signal_name(-code)} (out of memory, or stopped by hand)."
+            return f"The run worker exited with code {code} before finishing the run."
+        if heartbeat is None:
+            heartbeat = run.start_time or run.create_time
+        age = now - heartbeat
+        if age > self.config.heartbeat_timeout:
+            return (f"The run worker stopped heart-beating ({age:.0f}s since its last heartbeat; the limit is "
+                    f"{self.config.heartbeat_timeout:g}s): it was killed or its machine went away.")
+        return None
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def unfinished_asset_events(instance: Any, run_id: str, message: str) -> list[Event]:
+    """ASSET_MATERIALIZATION_FAILED for each planned asset partition of a run that neither
+    materialised nor failed, so its partition status leaves "in progress"."""
+    kinds = [EventType.ASSET_MATERIALIZATION_PLANNED, EventType.ASSET_MATERIALIZATION,
+             EventType.ASSET_MATERIALIZATION_FAILED]
+    planned: dict[tuple[Any, ...], Event] = {}
+    for r in instance.get_event_records(event_type=kinds, run_id=run_id):
+        ident = (r.asset_key, r.partition, r.partition_range)
+        if r.event_type == EventType.ASSET_MATERIALIZATION_PLANNED:
+            planned[ident] = r
+        else:
+            planned.pop(ident, None)
+    now = time.time()
+    return [Event(event_type=EventType.ASSET_MATERIALIZATION_FAILED, run_id=run_id, timestamp=now,
+                  asset_key=r.asset_key, partition=r.partition, partition_range=r.partition_range,
+                  step_key=r.step_key, message=message) for r in planned.values()]
+
+
+def resolve_dead_run(instance: Any, run: Run, reason: str) -> RunStatus:
+    """Finish a run whose worker is gone: CANCELED if it was canceling, else FAILURE, with ``reason``."""
+    log.warning("run %s: %s", run.run_id, reason)
+    now = time.time()
+    canceled = run.status == RunStatus.CANCELING
+    final = EventType.RUN_CANCELED if canceled else EventType.RUN_FAILURE
+    events = [*unfinished_asset_events(instance, run.run_id, reason),
+              Event(event_type=final, run_id=run.run_id, timestamp=now, message=reason)]
+    instance.store_events(events)
+    status = RunStatus.CANCELED if canceled else RunStatus.FAILURE
+    instance.update_run(run.run_id, status=status, end_time=now)
+    return status

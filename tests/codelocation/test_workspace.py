@@ -1,0 +1,151 @@
+"""Code-location processes: loading, errors kept per location, reload, evaluations over the protocol."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetgraph import AssetKey, PartitionError, SelectionError
+from assetgraph.codelocation.launch import launch_run
+from assetgraph.codelocation.protocol import CodeLocationUnavailableError, RemoteError
+from assetgraph.codelocation.workspace import ERROR, LOADED, Workspace, load_workspace_file
+from tests.codelocation.conftest import SHOP, file_location
+
+GOOD = "from assetgraph import asset, Definitions\n\n@asset\ndef a():\n    return 1\n\ndefs = Definitions(assets=[a])\n"
+
+
+def test_a_location_loads_in_its_own_process_and_serves_its_snapshot(shop: Workspace) -> None:
+    [loc] = shop.locations
+    assert (loc.name, loc.status, loc.error) == ("shop", LOADED, None)
+    assert loc.pid is not None
+    assert AssetKey("total") in loc.snapshot.assets_by_key  # type: ignore[union-attr]
+    assert not loc.snapshot.is_executable(AssetKey(["raw", "source"]))  # type: ignore[union-attr]
+    assert {s["name"] for s in loc.snapshot.data["schedules"]} == {"hourly", "twice_hourly"}  # type: ignore[union-attr]
+    assert shop.locations[0].pid != __import__("os").getpid()
+
+
+def test_a_syntax_error_is_that_locations_error_and_the_other_keeps_working(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("from assetgraph import asset\n\n@asset\ndef a(:\n    return 1\n")
+    with Workspace([file_location(broken), SHOP]) as ws:
+        bad, good = ws.locations
+        assert bad.status == ERROR and good.status == LOADED
+        assert "Syntax error" in (bad.error or "") and "broken.py:4" in (bad.error or "")
+        assert bad.snapshot is None
+        assert good.evaluate_schedule("hourly", time.time(), None)["run_requests"]
+
+
+def test_an_import_error_keeps_the_users_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "importy.py"
+    path.write_text("import helper_that_is_missing\n")
+    with Workspace([file_location(path)]) as ws:
+        [loc] = ws.locations
+        assert loc.status == ERROR
+        assert "helper_that_is_missing" in (loc.error or "")
+        assert "importy.py" in (loc.error or "") and "Traceback" in (loc.error or "")
+
+
+def test_a_crash_at_import_is_an_error_with_the_output(tmp_path: Path) -> None:
+    path = tmp_path / "crashy.py"
+    path.write_text("import os, sys\nprint('going down', file=sys.stderr)\nos._exit(3)\n")
+    with Workspace([file_location(path)]) as ws:
+        [loc] = ws.locations
+        assert loc.status == ERROR
+        assert "exited with code 3" in (loc.error or "") and "going down" in (loc.error or "")
+
+
+def test_a_hang_at_import_times_out_as_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "hangs.py"
+    path.write_text("import time\ntime.sleep(60)\n")
+    t0 = time.monotonic()
+    with Workspace([file_location(path)], load_timeout=1.5) as ws:
+        [loc] = ws.locations
+        assert loc.status == ERROR and "did not finish loading within 1.5s" in (loc.error or "")
+        assert not loc.is_alive()
+    assert time.monotonic() - t0 < 10
+
+
+def test_reload_picks_up_the_changed_file_and_recovers_from_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "editable.py"
+    path.write_text("this is not python\n")
+    with Workspace([file_location(path)]) as ws:
+        [loc] = ws.locations
+        assert loc.status == ERROR
+        path.write_text(GOOD)
+        loc.reload()
+        assert loc.status == LOADED and AssetKey("a") in loc.snapshot.assets_by_key  # type: ignore[union-attr]
+        path.write_text(GOOD.replace("def a", "def b").replace("[a]", "[b]"))
+        ws.reload("editable")
+        assert set(loc.snapshot.assets_by_key) == {AssetKey("b")}  # type: ignore[union-attr]
+
+
+def test_tcp_transport_works_too(tmp_path: Path) -> None:
+    path = tmp_path / "tcp_loc.py"
+    path.write_text(GOOD)
+    with Workspace([file_location(path)], transport="tcp") as ws:
+        assert ws.locations[0].status == LOADED
+
+
+def test_schedule_and_sensor_evaluations_resolve_their_targets(shop: Workspace, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    [loc] = shop.locations
+    [request] = loc.evaluate_schedule("hourly", 1_700_000_000, None)["run_requests"]
+    assert request["asset_selection"] == [["orders"], ["total"]]
+    assert request["tags"] == {"job": "totals"} and request["job_name"] == "totals"
+    evaluation = loc.evaluate_sensor("inbox", None, None, None)
+    assert evaluation["run_requests"] == [] and evaluation["skip_message"] == "no new files"
+
+
+def test_a_raising_sensor_reports_the_users_traceback(shop: Workspace) -> None:
+    with pytest.raises(RemoteError, match="the sensor broke") as info:
+        shop.locations[0].evaluate_sensor("broken", None, None, None)
+    assert "shop.py" in info.value.remote_traceback
+
+
+def test_a_dead_location_process_is_marked_error(shop: Workspace) -> None:
+    import os
+    import signal
+
+    [loc] = shop.locations
+    assert loc.pid is not None
+    os.kill(loc.pid, signal.SIGKILL)
+    time.sleep(0.2)
+    with pytest.raises(CodeLocationUnavailableError):
+        loc.evaluate_schedule("hourly", time.time(), None)
+    assert loc.status == ERROR and "exited with code -9" in (loc.error or "")
+
+
+def test_workspace_yaml_lists_several_locations(tmp_path: Path) -> None:
+    (tmp_path / "one.py").write_text(GOOD)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "two_defs.py").write_text(GOOD)
+    (tmp_path / "workspace.yaml").write_text(
+        "load_from:\n"
+        "  - python_file: one.py\n"
+        "  - python_module: {module_name: two_defs, location_name: two, working_directory: pkg}\n")
+    specs = load_workspace_file(tmp_path / "workspace.yaml")
+    assert [(s.name, s.target.module, Path(s.target.file).name if s.target.file else None) for s in specs] == [
+        ("one", None, "one.py"), ("two", "two_defs", None)]
+    with Workspace(specs) as ws:
+        assert [loc.status for loc in ws.locations] == [LOADED, LOADED]
+
+
+def test_launch_run_validates_against_the_snapshot(shop: Workspace, instance: Any) -> None:
+    [loc] = shop.locations
+    run = launch_run(instance, loc, "key:orders+", tags={"who": "test"})
+    stored = instance.get_run(run.run_id)
+    assert stored.status.value == "QUEUED" and stored.code_location == "shop"
+    assert [k.to_user_string() for k in stored.asset_selection] == ["orders", "total"]
+    with pytest.raises(SelectionError, match=r'"totl" is not defined .* Did you mean: total'):
+        launch_run(instance, loc, asset_keys=["totl"])
+    with pytest.raises(SelectionError, match="external"):
+        launch_run(instance, loc, asset_keys=["raw/source"])
+    with pytest.raises(PartitionError, match="partitioned; pass a partition key"):
+        launch_run(instance, loc, asset_keys=["file_rows"])
+    with pytest.raises(PartitionError):
+        launch_run(instance, loc, asset_keys=["file_rows"], partition_key="nope.csv")
+    instance.add_dynamic_partitions("files", ["a.csv"])
+    assert launch_run(instance, loc, asset_keys=["file_rows"], partition_key="a.csv").partition_key == "a.csv"
