@@ -194,8 +194,8 @@ class DbtCliInvocation:
         if check_key is None or check_key not in self.context.selected_asset_check_keys:
             return
         metadata: dict[str, Any] = {"dbt/unique_id": uid, "dbt/status": status}
-        if "failures" in result:
-            metadata["failures"] = int(result["failures"])
+        if status in ("fail", "warn", "pass"):  # protobuf leaves out zero counts
+            metadata["failures"] = int(result.get("num_failures") or result.get("failures") or 0)
         if "execution_time" in result:
             metadata["execution_time"] = float(result["execution_time"])
         if status == "error" and result.get("message"):

@@ -59,11 +59,24 @@ class DbtProject:
             h.update(b"\0")
         return h.hexdigest()
 
+    def effective_profiles_dir(self) -> Path | None:
+        """Where dbt reads profiles.yml: ``profiles_dir``, else $DBT_PROFILES_DIR, else the project
+        folder when it holds one (we pass it to dbt), else dbt's own default (the current folder, ~/.dbt)."""
+        if self.profiles_dir is not None:
+            return self.profiles_dir
+        env = os.environ.get("DBT_PROFILES_DIR")
+        if env:
+            return Path(env)
+        if (self.project_dir / "profiles.yml").exists():
+            return self.project_dir
+        return None
+
     def profiles_file(self) -> Path | None:
-        """The profiles.yml dbt would read: profiles_dir, $DBT_PROFILES_DIR, the project, ~/.dbt."""
-        for d in (self.profiles_dir, os.environ.get("DBT_PROFILES_DIR"), self.project_dir, Path.home() / ".dbt"):
-            if d is not None and (Path(d) / "profiles.yml").exists():
-                return Path(d) / "profiles.yml"
+        """The profiles.yml dbt will read, if any."""
+        chosen = self.effective_profiles_dir()
+        for d in ([chosen] if chosen is not None else [Path.cwd(), Path.home() / ".dbt"]):
+            if (d / "profiles.yml").exists():
+                return d / "profiles.yml"
         return None
 
     def is_stale(self) -> bool:

@@ -42,7 +42,7 @@ def dbt_args(args: Sequence[str], project: DbtProject) -> list[str]:
     out = list(args)
     extra = {
         "--project-dir": str(project.project_dir),
-        "--profiles-dir": str(project.profiles_dir) if project.profiles_dir is not None else None,
+        "--profiles-dir": str(profiles_dir) if (profiles_dir := project.effective_profiles_dir()) else None,
         "--target": project.target,
         "--target-path": str(project.target_dir.resolve()),
         "--log-path": str((project.target_dir / "logs").resolve()),
@@ -50,6 +50,10 @@ def dbt_args(args: Sequence[str], project: DbtProject) -> list[str]:
     for flag, value in extra.items():
         if value is not None and flag not in given and not (flag == "--target" and "-t" in given):
             out += [flag, value]
+    if not given & {"--log-level-file", "--log-file-max-bytes"}:
+        # dbt reopens its log file on every invoke without closing the last one: one leaked
+        # file per run in a long-lived process. Users who want dbt.log pass --log-level-file.
+        out += ["--log-level-file", "none"]
     if "--send-anonymous-usage-stats" not in given:
         out.append("--no-send-anonymous-usage-stats")
     return out
