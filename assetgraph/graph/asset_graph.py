@@ -254,7 +254,8 @@ class AssetGraph:
 
     def check_specs_for(self, key: CoercibleToAssetKey) -> tuple[Any, ...]:
         """The check specs that target ``key``, ordered by check name."""
-        check_keys = self._checks_by_asset.get(self.get(key).key, frozenset())
+        asset_key = self._keys[self._id(coerce_asset_key(key))]
+        check_keys = self._checks_by_asset.get(asset_key, frozenset())
         return tuple(self._check_specs[c] for c in sorted(check_keys, key=attrgetter("name")))
 
     checks_for = check_specs_for
@@ -278,6 +279,7 @@ class AssetGraph:
     def user_strings(self) -> Mapping[AssetKey, str]:
         """Each key's ``raw/orders`` form, computed once for selections and error hints."""
         return {key: key.to_user_string() for key in self._keys}
+
 
 def _source(spec: AssetSpec, assets_def: AssetsDefinitionLike) -> SourceLocation | None:
     return spec.source or assets_def.source
