@@ -126,16 +126,12 @@ class AssetChecksCollector(pytest.Collector):
     """The asset checks of the code location, selected by ``--assetgraph-select``."""
 
     def collect(self) -> list[pytest.Item]:
-        from assetgraph.definitions.errors import AssetGraphError
         from assetgraph.graph.selection import AssetSelection
 
         state = self.config.stash[_SESSION]
         text = self.config.getoption("assetgraph_select")
         graph = state.defs.get_asset_graph()
-        try:
-            checks = (AssetSelection.from_string(text) if text else AssetSelection.all()).resolve_checks(graph)
-        except AssetGraphError as exc:
-            raise pytest.UsageError(f"--assetgraph-select: {exc}") from exc
+        checks = (AssetSelection.from_string(text) if text else AssetSelection.all()).resolve_checks(graph)
         items: list[pytest.Item] = []
         for ck in sorted(checks):
             source = getattr(graph.check_def_for(ck), "source", None)
@@ -145,6 +141,14 @@ class AssetChecksCollector(pytest.Collector):
             item.source = source
             items.append(item)
         return items
+
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str:  # type: ignore[override]
+        from assetgraph.definitions.errors import AssetGraphError
+
+        if isinstance(excinfo.value, AssetGraphError):
+            return f"--assetgraph-select: {excinfo.value}"
+        return str(super().repr_failure(excinfo))
 
 
 class AssetCheckItem(pytest.Item):
