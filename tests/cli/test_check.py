@@ -160,7 +160,7 @@ def test_junit_xml_has_one_test_case_per_check(tmp_path: Path) -> None:
     root = ET.parse(report).getroot()
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("4", "1", "0", "1")
-    cases = {c.get("name"): c for c in root.iter("testcase")}
+    cases = {str(c.get("name")): c for c in root.iter("testcase")}
     assert sorted(cases) == ["orders:no_negatives", "orders:not_empty", "orders:row_count_bounds_check",
                              "revenue:has_total"]
     failed = cases["orders:no_negatives"]
