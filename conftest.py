@@ -6,6 +6,10 @@ from typing import Any
 
 import pytest
 
+# pytester runs pytest in temporary projects (the pytest plugin's tests); it must be declared here,
+# in the top-level conftest.
+pytest_plugins = ["pytester"]
+
 # Alembic's env.py and migration scripts only run inside Alembic.
 collect_ignore_glob = ["assetgraph/storage/migrations/*"]
 

@@ -1,3 +1,0 @@
-"""Tests of the command line and the pytest plugin; pytester runs pytest in temporary projects."""
-
-pytest_plugins = ["pytester"]
