@@ -8,9 +8,11 @@ through psycopg 3. Imports SQLAlchemy; must not import anything above `storage`.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
@@ -62,12 +64,28 @@ def create_sql_engine(url: str) -> Engine:
                           "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         _configure_sqlite(engine, wal=True)
+        _forget_connections_in_forked_children(engine)
         return engine
     if url.startswith("postgresql"):
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        _forget_connections_in_forked_children(engine)
+        return engine
     raise StorageError(
         f"Unsupported storage URL {url!r}: use sqlite:///path/to/assetgraph.db or postgresql://user@host/db."
     )
+
+
+def _forget_connections_in_forked_children(engine: Engine) -> None:
+    # A forked child (the multi-process executor forks) must neither use nor close the parent's
+    # pooled connections: they share the parent's socket or file handle.
+    ref = weakref.ref(engine)
+
+    def after_fork_in_child() -> None:
+        forked = ref()
+        if forked is not None:
+            forked.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork_in_child)
 
 
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:

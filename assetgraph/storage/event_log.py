@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from assetgraph.definitions.errors import StorageError
 from assetgraph.definitions.events import AssetCheckEvaluation, Event, EventRecord, EventType
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.storage.engine import TransactionRunner
@@ -104,6 +105,13 @@ def partitions_def_json(partitions_def: PartitionsDefinition | None) -> str | No
 
 
 def _event_params(event: Event) -> dict[str, Any]:
+    try:
+        payload = json.dumps(event.payload_json(), separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise StorageError(
+            f"Cannot store {event.event_type} event of run {event.run_id} for {event.asset_key}: its "
+            f"metadata or data is not JSON-serialisable ({exc}). Wrap the value with MetadataValue.text(...)."
+        ) from exc
     return {
         "run_id": event.run_id,
         "event_type": event.event_type.value,
@@ -112,7 +120,7 @@ def _event_params(event: Event) -> dict[str, Any]:
         "check_name": event.check_name,
         "step_key": event.step_key,
         "timestamp": event.timestamp,
-        "payload": json.dumps(event.payload_json(), separators=(",", ":")),
+        "payload": payload,
     }
 
 

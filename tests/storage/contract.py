@@ -166,6 +166,11 @@ class StorageContract:
         assert stored[2].error == error and stored[2].message == "failed"
         assert instance.store_events([]) == []
 
+    def test_event_with_unserialisable_data_is_refused_whole(self, instance: Instance) -> None:
+        with pytest.raises(StorageError, match="not JSON-serialisable"):
+            instance.store_events([ev(EventType.STEP_START), ev(EventType.LOG_MESSAGE, data={"x": object()})])
+        assert instance.get_event_records() == []
+
     def test_get_event_records_filters(self, instance: Instance) -> None:
         instance.store_events([
             ev(EventType.ASSET_MATERIALIZATION, ORDERS, run_id="a"),
