@@ -31,6 +31,7 @@ class Sample:
     framework: str
     wall_s: float
     rss_mib: float
+    cpu_s: float = 0.0
     report: dict[str, Any] | None = None
     error: str | None = None
 
@@ -48,7 +49,7 @@ COMMON_LOAD_PHASES = ("import_framework", "module_and_definitions", "asset_graph
 
 def figures(cell: Cell, sample: Sample) -> dict[str, float]:
     """The numbers a sample contributes: the cell's metric and its companions."""
-    out = {"wall_s": sample.wall_s, "rss_mib": sample.rss_mib}
+    out = {"wall_s": sample.wall_s, "rss_mib": sample.rss_mib, "cpu_s": sample.cpu_s}
     report = sample.report or {}
     phases: dict[str, float] = report.get("phases", {})
     if cell.workload == "import":
@@ -85,10 +86,12 @@ def summarize(result: CellResult) -> dict[str, Any]:
         medians = {k: statistics.median(f[k] for f in good) for k in good[0]} if good else {}
         summary["by_framework"][framework] = {"runs": len(samples), "ok": len(good), "median": medians,
                                               "errors": errors}
-    ratios = [figures(cell, a)[cell.metric] / figures(cell, d)[cell.metric]
-              for a, d in _pairs(result.samples) if _ok(a) and _ok(d)]
+    pairs = [(figures(cell, a), figures(cell, d)) for a, d in _pairs(result.samples) if _ok(a) and _ok(d)]
+    ratios = [a[cell.metric] / d[cell.metric] for a, d in pairs]
+    cpu_ratios = [a["cpu_s"] / d["cpu_s"] for a, d in pairs if d["cpu_s"] > 0]
     summary["pair_ratios"] = ratios
     summary["median_ratio"] = statistics.median(ratios) if ratios else None
+    summary["median_cpu_ratio"] = statistics.median(cpu_ratios) if cpu_ratios else None
     return summary
 
 
@@ -133,15 +136,21 @@ def _notes(summary: dict[str, Any]) -> str:
     return "; ".join(notes)
 
 
+def _cpu_text(summary: dict[str, Any]) -> str:
+    cpu = " / ".join("-" if (v := _value(summary, f, "cpu_s")) is None else f"{v:.2f} s" for f in FRAMEWORKS)
+    ratio = summary["median_cpu_ratio"]
+    return cpu if ratio is None else f"{cpu} ({ratio:.3f})"
+
+
 def table(summaries: list[dict[str, Any]]) -> str:
     """A Markdown table: medians, the median of per-pair ratios, peak RSS, notes."""
-    head = ("| workload | assetgraph | Dagster | ratio (ag ÷ D) | speed-up (D ÷ ag) | peak RSS ag / D | notes |\n"
-            "|---|---|---|---|---|---|---|")
+    head = ("| workload | assetgraph | Dagster | ratio (ag ÷ D) | speed-up (D ÷ ag) | child CPU ag / D (ratio) "
+            "| peak RSS ag / D | notes |\n|---|---|---|---|---|---|---|---|")
     rows = [head]
     for s in summaries:
         ratio = s["median_ratio"]
         rss = " / ".join("-" if (v := _value(s, f, "rss_mib")) is None else f"{v:.0f} MiB" for f in FRAMEWORKS)
         rows.append(f"| {s['label']} | {_cell_text(s, 'assetgraph')} | {_cell_text(s, 'dagster')} | "
                     f"{'-' if ratio is None else f'{ratio:.3f}'} | {'-' if not ratio else f'{1 / ratio:.1f}x'} | "
-                    f"{rss} | {_notes(s)} |")
+                    f"{_cpu_text(s)} | {rss} | {_notes(s)} |")
     return "\n".join(rows)

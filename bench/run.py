@@ -17,6 +17,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -81,14 +82,21 @@ def run_child(framework: str, argv: list[str], env: dict[str, str], timeout: flo
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=REPO_DIR)
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM): Dagster handles SIGTERM itself, so kill the child outright.
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            killer.cancel()
         wall = time.perf_counter() - start
-        killer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    sample = Sample(framework, wall, usage.ru_maxrss / 1024)
+    sample = Sample(framework, wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
     if proc.returncode != 0:
         sample.error = _last_error_line(stderr) or f"exit status {proc.returncode}"
     return sample, stdout
@@ -221,28 +229,36 @@ def main(argv: list[str] | None = None) -> int:
     pythons = interpreters(args.assetgraph_python)
     harness = Harness(pythons, [args.only] if args.only else list(FRAMEWORKS),
                       args.pairs or (1 if args.quick else 3), warmup=not args.quick, timeout=args.timeout)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = datetime.now(UTC)
-    results = []
+    output = args.output or RESULTS_DIR / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{'-'.join(chosen)}.json"
+    header = {
+        "date": started.isoformat(timespec="seconds"),
+        "command": " ".join(["python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "versions": versions(pythons),
+    }
+    results: list[CellResult] = []
     for workload in chosen:
         for cell in cells(workload.removesuffix("-365"), sizes):
             results.append(harness.run_cell(cell, lambda line: print(line, file=sys.stderr, flush=True)))
-    summaries = [summarize(r) for r in results]
-    document = {
-        "date": started.isoformat(timespec="seconds"),
-        "command": " ".join(["python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
-        "versions": versions(pythons),
-        "summaries": summaries,
-        "samples": [{"cell": asdict(r.cell), "samples": [asdict(s) for s in r.samples]} for r in results],
-        "parent_children_maxrss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
-    output = args.output or RESULTS_DIR / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{'-'.join(chosen)}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(document, indent=2), encoding="utf-8")
-    print(table(summaries))
-    print(f"\n{document['versions']}; {document['date']}; results: {output}")
+            write_results(output, header, results)
+    print(table([summarize(r) for r in results]))
+    print(f"\n{header['versions']}; {header['date']}; results: {output}")
     failed = any(s.error for r in results for s in r.samples)
     return 1 if failed else 0
+
+
+def write_results(output: Path, header: dict[str, Any], results: list[CellResult]) -> None:
+    """Write what has been measured so far, so an interrupted run keeps its finished cells."""
+    document = header | {
+        "load_average_now": os.getloadavg(),
+        "summaries": [summarize(r) for r in results],
+        "samples": [{"cell": asdict(r.cell), "samples": [asdict(s) for s in r.samples]} for r in results],
+        "children_maxrss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
