@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from assetgraph.definitions.errors import StorageError
-from assetgraph.definitions.events import AssetCheckEvaluation, Event, EventRecord, EventType
+from assetgraph.definitions.events import PAYLOAD_VERSION, AssetCheckEvaluation, Event, EventRecord, EventType
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.storage.engine import TransactionRunner
 from assetgraph.storage.schema import asset_partition_status, assets, check_executions, event_log
@@ -125,11 +125,17 @@ def _event_params(event: Event) -> dict[str, Any]:
 
 
 def record_from_row(row: Row[Any]) -> EventRecord:
+    payload = json.loads(row.payload)
+    if payload.get("v", 1) > PAYLOAD_VERSION:
+        raise StorageError(
+            f"Event {row.id} was written by a newer assetgraph (payload version {payload['v']}, this one "
+            f"reads up to {PAYLOAD_VERSION}). Upgrade assetgraph to read this event log."
+        )
     return EventRecord.from_stored(
         id=row.id, event_type=row.event_type, run_id=row.run_id, timestamp=row.timestamp,
         asset_key=AssetKey.from_db_string(row.asset_key) if row.asset_key is not None else None,
         partition=row.partition_key, step_key=row.step_key, check_name=row.check_name,
-        payload=json.loads(row.payload),
+        payload=payload,
     )
 
 

@@ -35,7 +35,7 @@ from assetgraph.definitions.partitions.dynamic import DynamicPartitionsDefinitio
 from assetgraph.definitions.partitions.static import StaticPartitionsDefinition
 from assetgraph.definitions.partitions.time_window import DailyPartitionsDefinition
 from assetgraph.storage import EventSink, Instance, StatusReader
-from assetgraph.storage.schema import asset_partition_status, assets
+from assetgraph.storage.schema import asset_partition_status, assets, event_log
 
 from . import workers
 
@@ -170,6 +170,13 @@ class StorageContract:
         with pytest.raises(StorageError, match="not JSON-serialisable"):
             instance.store_events([ev(EventType.STEP_START), ev(EventType.LOG_MESSAGE, data={"x": object()})])
         assert instance.get_event_records() == []
+
+    def test_event_from_a_newer_payload_version_is_refused_by_name(self, instance: Instance) -> None:
+        with instance._engine.begin() as conn:
+            conn.execute(sa.insert(event_log), {"event_type": "LOG_MESSAGE", "timestamp": 1.0,
+                                                "payload": '{"v": 99}'})
+        with pytest.raises(StorageError, match="payload version 99"):
+            instance.get_event_records()
 
     def test_get_event_records_filters(self, instance: Instance) -> None:
         instance.store_events([
