@@ -168,7 +168,9 @@ class CodeLocation:
                                                  cwd=self.target.working_directory or None, env=self._child_env())
             finally:
                 log.close()
-            self.status, self.error, self.snapshot, self._address = LOADING, None, None, None
+            # Status and snapshot stay as they were until the new process reports (a reload keeps
+            # showing the last good snapshot meanwhile); requests wait for the new address.
+            self._address = None
 
     def _child_env(self) -> dict[str, str]:
         env = dict(os.environ if self.env is None else self.env)
@@ -278,11 +280,15 @@ class Workspace:
                                         request_timeout=request_timeout, env=env) for s in specs]
         if start:
             self.start()
+            self.wait_loaded()
 
     def start(self) -> None:
-        """Start every process at once, then wait for each to load."""
+        """Start every location's process at once (they load in parallel); see `wait_loaded`."""
         for loc in self._locations:
             loc.start()
+
+    def wait_loaded(self) -> None:
+        """Wait until every location reported LOADED or ERROR."""
         for loc in self._locations:
             loc.wait_loaded()
 

@@ -1,0 +1,105 @@
+"""``assetgraph dev``: code-location processes, the daemon and the web server in one command, with
+code locations reloaded when their files change. Ctrl-C or SIGTERM stops everything: running
+runs are canceled, location processes stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from typing import Any
+
+import click
+
+from assetgraph.cli.daemon import (
+    find_specs,
+    open_instance,
+    report_locations,
+    stop_on_signals,
+    workspace_options,
+)
+from assetgraph.definitions.errors import AssetGraphError
+
+
+def _import_create_app() -> Any:
+    """The web app's factory, or None when the server's dependencies are not installed (said in a
+    log line: ``dev`` then runs the code locations and the daemon only)."""
+    try:
+        from assetgraph.server.app import create_app
+    except ImportError as exc:
+        click.echo(f"  web server unavailable ({exc}); running code locations and the daemon only.", err=True)
+        return None
+    return create_app
+
+
+@click.command()
+@workspace_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface the web server listens on.")
+@click.option("--port", default=3000, show_default=True, type=int, help="Port of the web server.")
+@click.option("--no-watch", is_flag=True, help="Do not reload code locations when their files change.")
+@click.option("--log-level", default="WARNING", show_default=True, help="DEBUG, INFO, WARNING or ERROR.")
+def dev(module: str | None, file_: str | None, attribute: str | None, workspace_file: str | None, host: str,
+        port: int, no_watch: bool, log_level: str) -> None:
+    """Run code locations, the daemon and the web UI together, for local development."""
+    from assetgraph.codelocation.watcher import LocationWatcher
+    from assetgraph.codelocation.workspace import Workspace
+    from assetgraph.orchestration.config import DaemonConfig
+    from assetgraph.orchestration.daemon import Daemon
+
+    started = time.monotonic()
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    specs = find_specs(module, file_, attribute, workspace_file)
+    try:
+        config = DaemonConfig.load()
+    except AssetGraphError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    stop = stop_on_signals()
+    workspace = Workspace(specs, start=False)
+    workspace.start()  # the locations load in their processes while this one opens storage and the server
+    instance = open_instance()
+    create_app = _import_create_app()
+    workspace.wait_loaded()
+    daemon = Daemon(instance, workspace, config)
+    watcher = None if no_watch else LocationWatcher(workspace, on_reload=lambda loc: report_locations(workspace))
+    try:
+        report_locations(workspace)
+        daemon.start()
+        if watcher is not None:
+            watcher.start()
+        app = create_app(workspace, instance, dev=True) if create_app is not None else None
+        if app is None:
+            click.echo(f"assetgraph dev: daemon running (instance {instance.url}); Ctrl-C to stop.")
+            stop.wait()
+        else:
+            _serve(app, host, port, stop, started)
+    finally:
+        click.echo("assetgraph dev: stopping...")
+        if watcher is not None:
+            watcher.stop()
+        daemon.stop(cancel_runs=True)
+        workspace.shutdown()
+        instance.dispose()
+    click.echo("assetgraph dev: stopped.")
+
+
+def _serve(app: Any, host: str, port: int, stop: threading.Event, started: float) -> None:
+    """Serve ``app`` with uvicorn in a thread until ``stop`` is set (our signal handlers stay in charge)."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="assetgraph-web", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.01)
+    if not thread.is_alive():
+        click.echo(f"Error: the web server could not listen on {host}:{port} (in use? pass --port).", err=True)
+        stop.set()
+        return
+    click.echo(f"assetgraph dev: serving http://{host}:{port} (GraphQL at /graphql) "
+               f"after {time.monotonic() - started:.2f}s; Ctrl-C to stop.")
+    stop.wait()
+    server.should_exit = True
+    thread.join(timeout=10)
