@@ -17,6 +17,8 @@ from typing import Any, NoReturn
 import click
 
 from assetgraph.cli.check import check as check_command
+from assetgraph.cli.daemon import daemon as daemon_command
+from assetgraph.cli.dev import dev as dev_command
 from assetgraph.definitions.errors import AssetGraphError
 from assetgraph.definitions.keys import AssetKey
 
@@ -69,6 +71,8 @@ def cli() -> None:
 
 
 cli.add_command(check_command)
+cli.add_command(dev_command)
+cli.add_command(daemon_command)
 
 
 @cli.command()
