@@ -7,10 +7,13 @@ global state. `serve` runs it with uvicorn, on 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
+from cross_web import HTTPException as StrawberryHTTPException  # what strawberry turns into a 4xx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -45,6 +48,16 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
         self._indexes = indexes
         self._token = token
         self._dev = dev
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Strawberry answers 500 to a JSON body that is not an object (`null`) or not UTF-8.
+        try:
+            value = json.loads(data)
+        except ValueError as exc:
+            raise StrawberryHTTPException(400, "The request body is not valid JSON.") from exc
+        if not isinstance(value, dict):
+            raise StrawberryHTTPException(400, "The request body must be a JSON object with a `query`.")
+        return value
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         index = self._indexes.current()

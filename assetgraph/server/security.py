@@ -94,10 +94,10 @@ class _LogUnexpected(SchemaExtension):
 
 def schema_extensions(dev: bool) -> list[Any]:
     """Limits for every schema; outside dev, unexpected errors are masked."""
-    extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    extensions: list[Any] = [  # factories: strawberry builds fresh extensions per request
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     ]
     if not dev:
         extensions.append(_LogUnexpected)

@@ -1,0 +1,44 @@
+"""The app's routes: health, static UI with client-side routes, GraphQL over GET only in dev."""
+
+from __future__ import annotations
+
+import httpx
+
+from assetgraph.storage.instance import Instance
+from tests.server.conftest import LiveServer, project_workspace, running_server
+
+
+def test_health_reports_locations(live: LiveServer) -> None:
+    body = live.http.get(live.url + "/health").json()
+    assert body == {"status": "ok", "locations": [{"name": "project", "status": "LOADED"}]}
+
+
+def test_root_serves_the_ui_index(live: LiveServer) -> None:
+    response = live.http.get(live.url + "/")
+    assert response.status_code == 200
+    assert "<title>assetgraph</title>" in response.text
+
+
+def test_client_side_route_serves_index_html(live: LiveServer) -> None:
+    response = live.http.get(live.url + "/assets/raw/orders")
+    assert response.status_code == 200
+    assert "<title>assetgraph</title>" in response.text
+
+
+def test_missing_static_file_is_404(live: LiveServer) -> None:
+    assert live.http.get(live.url + "/missing-bundle.js").status_code == 404
+
+
+def test_get_graphql_outside_dev_serves_no_ide_and_runs_no_query(live: LiveServer) -> None:
+    response = live.http.get(live.url + "/graphql", params={"query": "{ codeLocations { name } }"})
+    assert 400 <= response.status_code < 500
+    assert "graphiql" not in response.text.lower()
+
+
+def test_dev_mode_serves_graphiql_on_get() -> None:
+    instance = Instance.ephemeral()
+    with running_server(project_workspace(), instance, dev=True) as url:
+        response = httpx.get(url + "/graphql", headers={"Accept": "text/html"})
+    instance.dispose()
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
