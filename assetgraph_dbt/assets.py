@@ -13,7 +13,14 @@ from typing import Any
 
 from assetgraph import AssetKey, AssetsDefinition, AssetSpec, DefinitionError, multi_asset
 from assetgraph_dbt.checks import UNIQUE_ID, check_spec_for, test_target
-from assetgraph_dbt.manifest import DbtManifest, ManifestNode, is_asset_node, is_enabled, is_ephemeral
+from assetgraph_dbt.manifest import (
+    DbtManifest,
+    ManifestNode,
+    is_asset_node,
+    is_enabled,
+    is_ephemeral,
+    paused_gc,
+)
 from assetgraph_dbt.selection import NodeGraph, select_nodes
 from assetgraph_dbt.translator import DbtTranslator
 
@@ -92,6 +99,10 @@ def dbt_assets(
     tr = translator or DbtTranslator()
 
     def build(fn: Callable[..., Any]) -> AssetsDefinition:
+        with paused_gc():
+            return _build(fn)
+
+    def _build(fn: Callable[..., Any]) -> AssetsDefinition:
         graph = NodeGraph(parsed)
         chosen = select_nodes(parsed, graph, select, exclude)
         asset_uids = [uid for uid, node in parsed.nodes.items()

@@ -39,14 +39,16 @@ def test_target(test: ManifestNode, manifest: DbtManifest, resolve: Callable[[st
                 by_name: Mapping[str, str]) -> TestTarget | None:
     """``resolve`` maps a parent unique id to the asset unique ids it stands for (ephemeral
     models stand for their parents)."""
-    meta = assetgraph_meta(test)
-    ref = meta.get("ref")
-    parents = [u for p in test.get("depends_on", {}).get("nodes", []) for u in resolve(p)]
-    parents = list(dict.fromkeys(parents))
+    ref = assetgraph_meta(test).get("ref")
+    ups = test.get("depends_on", {}).get("nodes", [])
+    attached = test.get("attached_node")
+    if attached and not ref and ups == [attached]:  # the common case: a generic test on one model
+        targets = resolve(attached)
+        return TestTarget(targets[0]) if len(targets) == 1 else None
+    parents = list(dict.fromkeys(u for p in ups for u in resolve(p)))
     if isinstance(ref, str) and ref in by_name:
         uid = by_name[ref]
         return TestTarget(uid, tuple(p for p in parents if p != uid))
-    attached = test.get("attached_node")
     if attached:
         targets = resolve(attached)
         if len(targets) == 1:

@@ -7,9 +7,11 @@ against is refused with a message naming both versions. Must not import dbt.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
@@ -113,7 +115,7 @@ class DbtManifest:
     def load(path: str | Path) -> DbtManifest:
         p = Path(path)
         try:
-            with p.open("rb") as f:
+            with p.open("rb") as f, paused_gc():
                 raw = json.load(f)
         except FileNotFoundError:
             raise DefinitionError(
@@ -144,6 +146,19 @@ class DbtManifest:
         if found is None:
             found = self.sources[unique_id]
         return found
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects that hold no cycles
+    (a manifest's dicts, the specs made from them): its passes more than double the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def is_enabled(node: ManifestNode) -> bool:

@@ -73,7 +73,12 @@ def _atom(manifest: DbtManifest, graph: NodeGraph, atom: str, what: str, text: s
     m = _ATOM.match(atom)
     if m is None:
         raise DefinitionError(f"dbt_assets({what}={text!r}): cannot read {atom!r} as a dbt selector.")
-    base = {uid for uid, node in _all(manifest) if _matcher(m.group("body"), what, text)(node)}
+    body = m.group("body")
+    if body in ("fqn:*", "*"):  # the default selection: every node but sources, without matching each fqn
+        base = set(manifest.nodes)
+    else:
+        match = _matcher(body, what, text)
+        base = {uid for uid, node in _all(manifest) if match(node)}
     out = set(base)
     if m.group("at"):
         down = graph.walk(base, graph.children, None)
