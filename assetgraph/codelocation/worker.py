@@ -147,6 +147,11 @@ def _execute_prepared(prepared: dict[str, Any], run: Run, instance: Any, executo
 
     defs, plan = prepared["defs"], prepared["plan"]
     writer = RecordingWriter(instance, keep=False)
+    current = instance.get_run(run.run_id)
+    if current is not None and current.status == RunStatus.CANCELING:  # canceled while the worker started
+        writer([make_event(EventType.RUN_CANCELED, run.run_id, message="Run canceled before it started")])
+        instance.update_run(run.run_id, status=RunStatus.CANCELED, end_time=time.time())
+        return RunStatus.CANCELED
     instance.update_run(run.run_id, status=RunStatus.STARTED, start_time=time.time())
     writer([make_event(EventType.RUN_START, run.run_id, message=f"Worker pid {os.getpid()}",
                        data={"pid": os.getpid()}), *planned_events(plan, run.run_id)])

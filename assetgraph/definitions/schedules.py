@@ -215,6 +215,18 @@ def schedule_ticks_between(cron_schedule: str, execution_timezone: str, after: f
     return [cadence.boundary_datetime(o) for o in range(first, last + 1)]
 
 
+def next_schedule_tick(cron_schedule: str, execution_timezone: str, after: float) -> datetime:
+    """The first tick of a cron schedule strictly after ``after`` (epoch seconds).
+
+    >>> next_schedule_tick("0 * * * *", "UTC", 1800).isoformat()
+    '1970-01-01T01:00:00+00:00'
+    """
+    from assetgraph.definitions.partitions.cadence import cadence_for, normalize_cron
+
+    cadence = cadence_for(normalize_cron(cron_schedule), _zone(execution_timezone, cron_schedule), after)
+    return cadence.boundary_datetime(cadence.floor(after) + 1)
+
+
 def _call_with_context(fn: Callable[..., Any], context: Any) -> Any:
     params = inspect.signature(fn).parameters
     return fn(context) if params else fn()

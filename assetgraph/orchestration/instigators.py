@@ -43,6 +43,12 @@ def instigator_status(instance: Any, ident: str, default_status: str) -> str:
     return instance.get_kvs([_status_key(ident)]).get(_status_key(ident), default_status)
 
 
+def instigator_statuses(instance: Any, defaults: Mapping[str, str]) -> dict[str, str]:
+    """`instigator_status` of many instigators (id → default status) in one read."""
+    stored = instance.get_kvs([_status_key(i) for i in defaults])
+    return {i: stored.get(_status_key(i), d) for i, d in defaults.items()}
+
+
 def set_instigator_status(instance: Any, location: str, name: str, status: str) -> None:
     """Start (``RUNNING``) or stop (``STOPPED``) a schedule or sensor; what `startSchedule` and friends call.
 

@@ -18,14 +18,14 @@ from typing import Any
 
 from assetgraph.codelocation.protocol import CodeLocationUnavailableError, RemoteError
 from assetgraph.codelocation.workspace import CodeLocation, Workspace
-from assetgraph.definitions.schedules import schedule_ticks_between
+from assetgraph.definitions.schedules import next_schedule_tick, schedule_ticks_between
 from assetgraph.orchestration.config import DaemonConfig
 from assetgraph.orchestration.instigators import (
     RUNNING,
     SCHEDULE_TAG,
     TICK_TAG,
     instigator_id,
-    instigator_status,
+    instigator_statuses,
     loaded_instigators,
     schedule_cursor_key,
     submit_request,
@@ -47,19 +47,28 @@ class ScheduleLoop:
         self.config = config
         self.crash_hook = crash_hook or (lambda point: None)
         self.on_submitted = on_submitted or (lambda: None)
+        # The next tick time of each schedule, so that a pass between ticks reads no cursor.
+        self._next_tick: dict[str, float] = {}
 
     def tick(self, now: float | None = None) -> int:
         """Evaluate due ticks of every running schedule; return how many runs were created."""
         now = time.time() if now is None else now
+        found = {instigator_id(loc.name, e["name"]): (loc, e) for loc, e in loaded_instigators(self.workspace, "schedules")}
+        statuses = instigator_statuses(self.instance, {i: e.get("default_status", "STOPPED") for i, (_, e) in found.items()})
         created = 0
-        for location, entry in loaded_instigators(self.workspace, "schedules"):
-            ident = instigator_id(location.name, entry["name"])
-            if instigator_status(self.instance, ident, entry.get("default_status", "STOPPED")) != RUNNING:
+        for ident, (location, entry) in found.items():
+            if statuses[ident] != RUNNING:
+                self._next_tick.pop(ident, None)
+                continue
+            if now < self._next_tick.get(ident, now):
                 continue
             try:
                 created += self._schedule(location, entry, ident, now)
             except (CodeLocationUnavailableError, RemoteError) as exc:
                 log.warning("schedule %s: %s", ident, exc)
+                continue
+            upcoming = next_schedule_tick(entry["cron_schedule"], entry.get("execution_timezone", "UTC"), now)
+            self._next_tick[ident] = upcoming.timestamp()
         return created
 
     def _due_ticks(self, entry: Mapping[str, Any], ident: str, now: float) -> list[float]:

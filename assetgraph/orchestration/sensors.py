@@ -25,7 +25,7 @@ from assetgraph.orchestration.instigators import (
     SENSOR_TAG,
     TICK_TAG,
     instigator_id,
-    instigator_status,
+    instigator_statuses,
     loaded_instigators,
     sensor_cursor_key,
     submit_request,
@@ -51,14 +51,21 @@ class SensorLoop:
         self.config = config
         self.crash_hook = crash_hook or (lambda point: None)
         self.on_submitted = on_submitted or (lambda: None)
+        # When each sensor was last evaluated by this loop, so that a pass inside a sensor's
+        # interval reads no ticks. Empty after a restart: storage is the truth then.
+        self._evaluated_at: dict[str, float] = {}
 
     def tick(self, now: float | None = None) -> int:
         """Evaluate the sensors that are due; return how many runs were created."""
         now = time.time() if now is None else now
+        found = {instigator_id(loc.name, e["name"]): (loc, e) for loc, e in loaded_instigators(self.workspace, "sensors")}
+        statuses = instigator_statuses(self.instance, {i: e.get("default_status", "STOPPED") for i, (_, e) in found.items()})
         created = 0
-        for location, entry in loaded_instigators(self.workspace, "sensors"):
-            ident = instigator_id(location.name, entry["name"])
-            if instigator_status(self.instance, ident, entry.get("default_status", "STOPPED")) != RUNNING:
+        for ident, (location, entry) in found.items():
+            if statuses[ident] != RUNNING:
+                continue
+            interval = float(entry.get("minimum_interval_seconds", 30))
+            if ident in self._evaluated_at and now - self._evaluated_at[ident] < interval:
                 continue
             try:
                 created += self._sensor(location, entry, ident, now)
@@ -68,6 +75,8 @@ class SensorLoop:
 
     def _sensor(self, location: CodeLocation, entry: Mapping[str, Any], ident: str, now: float) -> int:
         last = next(iter(self.instance.get_ticks(ident, limit=1)), None)
+        if last is not None:
+            self._evaluated_at[ident] = last.timestamp
         if last is not None and last.status == TICK_STARTED:
             return self._act(location, ident, last)  # left behind by a daemon that stopped mid-tick
         interval = float(entry.get("minimum_interval_seconds", 30))
@@ -75,6 +84,7 @@ class SensorLoop:
             return 0
         cursor = self.instance.get_cursor(sensor_cursor_key(ident))
         body: dict[str, Any] = {"location": location.name, "name": entry["name"], "cursor_before": cursor}
+        self._evaluated_at[ident] = now
         try:
             evaluation = location.evaluate_sensor(entry["name"], cursor, last.timestamp if last else None,
                                                   self.instance.url)

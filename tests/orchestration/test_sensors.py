@@ -83,3 +83,13 @@ def test_a_daemon_killed_mid_tick_neither_duplicates_nor_skips(instance: Any, sh
     drop(inbox, "c.csv")
     SensorLoop(instance, shop, FAST).tick(1001.0)
     assert sorted(r.partition_key for r in sensor_runs(instance)) == ["a.csv", "b.csv", "c.csv"]
+
+
+def test_minimum_interval_holds_across_a_daemon_restart(instance: Any, shop: Workspace) -> None:
+    set_instigator_status(instance, "shop", "periodic", RUNNING)
+    loop = SensorLoop(instance, shop, FAST)
+    assert loop.tick(1000.0) == 1
+    assert loop.tick(1030.0) == 0
+    assert SensorLoop(instance, shop, FAST).tick(1059.0) == 0  # restarted: the interval comes from storage
+    assert loop.tick(1061.0) == 1
+    assert len(sensor_runs(instance, "periodic")) == 2

@@ -83,5 +83,10 @@ def broken(context):  # type: ignore[no-untyped-def]
     raise RuntimeError("the sensor broke")
 
 
+@sensor(target="key:first", minimum_interval_seconds=60)
+def periodic(context):  # type: ignore[no-untyped-def]
+    return RunRequest()
+
+
 defs = Definitions(assets=[source, orders, total, first, slow, last, file_rows], jobs=[totals],
-                   schedules=[hourly, twice], sensors=[inbox, broken])
+                   schedules=[hourly, twice], sensors=[inbox, broken, periodic])
