@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Here rather than in tests/cli/conftest.py: pytest refuses pytest_plugins in a conftest below the rootdir.
+pytest_plugins = ["pytester"]
+
 PROJECT = '''
 from assetgraph import AssetCheckResult, AssetCheckSeverity, Definitions, MaterializeResult, asset, asset_check
 
