@@ -15,6 +15,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -58,6 +59,9 @@ def create_sql_engine(url: str) -> Engine:
         _configure_sqlite(engine, wal=False)
         return engine
     if url.startswith("sqlite"):
+        database = sa.make_url(url).database
+        if database:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
             url, pool_size=5, max_overflow=10,
             connect_args={"check_same_thread": False, "isolation_level": None,

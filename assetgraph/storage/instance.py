@@ -52,6 +52,8 @@ class Instance:
 
         Raises `StorageError` for an unsupported URL or a schema this version cannot use.
         """
+        from sqlalchemy.exc import OperationalError
+
         from assetgraph.storage.daemon_state import DaemonStateStorage
         from assetgraph.storage.dynamic_partitions import DynamicPartitionStorage
         from assetgraph.storage.engine import (
@@ -71,7 +73,11 @@ class Instance:
         engine = create_sql_engine(self._url)
         try:
             ensure_schema(engine, allow_upgrade=allow_upgrade or self._url.startswith("sqlite"))
-        except Exception:
+        except OperationalError as exc:
+            engine.dispose()
+            shown = engine.url.render_as_string(hide_password=True)
+            raise StorageError(f"Cannot open the storage at {shown}: {exc.orig}") from exc
+        except BaseException:
             engine.dispose()
             raise
         self._engine = engine

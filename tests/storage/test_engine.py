@@ -90,3 +90,15 @@ def test_postgres_urls_use_psycopg() -> None:
 def test_unsupported_url_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="Unsupported storage URL"):
         Instance.from_url(f"mysql://localhost/{tmp_path.name}")
+
+
+def test_sqlite_file_in_a_new_directory_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "assetgraph.db"
+    with Instance.from_url(f"sqlite:///{path}") as instance:
+        assert instance.get_runs() == []
+    assert path.exists()
+
+
+def test_unreachable_server_is_a_storage_error_naming_it() -> None:
+    with pytest.raises(StorageError, match=r"Cannot open the storage at postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/db"):
+        Instance.from_url("postgresql://u:secret@127.0.0.1:1/db")
