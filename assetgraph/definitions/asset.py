@@ -53,15 +53,17 @@ class AssetsDefinition:
         self.check_specs: tuple[AssetCheckSpec, ...] = tuple(check_specs)
         self.can_subset = can_subset
         self.is_multi = is_multi
-        self.execution = execution or ExecutionOptions()
+        self.execution = execution or _DEFAULT_EXECUTION
         self.source = source
-        parts = {s.partitions_def for s in self.specs}
-        if len(parts) > 1:
+        first = self.specs[0].partitions_def if self.specs else None
+        # Identity first: comparing partitions definitions by value costs more than a 10,000-asset module can afford.
+        if len(self.specs) > 1 and any(sp.partitions_def is not first and sp.partitions_def != first
+                                       for sp in self.specs[1:]):
             raise DefinitionError(
                 f"The assets of {self.node_name!r} have different partitions definitions; "
                 f"one function materialises one set of partitions.\n  defined at: {source}"
             )
-        self.partitions_def: PartitionsDefinition | None = parts.pop() if parts else None
+        self.partitions_def: PartitionsDefinition | None = first
 
     @property
     def key(self) -> AssetKey:
@@ -140,6 +142,9 @@ class ExecutionOptions:
         self.pool = pool
         self.op_tags = dict(op_tags or {})
         self.required_resource_keys = frozenset(required_resource_keys)
+
+
+_DEFAULT_EXECUTION = ExecutionOptions()
 
 
 def _prefix_tuple(key_prefix: str | Sequence[str] | None) -> tuple[str, ...]:
