@@ -62,7 +62,7 @@ def build_last_update_freshness_checks(
     'orders:freshness_check'
     """
     if not isinstance(lower_bound_delta, timedelta) or lower_bound_delta < timedelta(0):
-        raise DefinitionError(f"lower_bound_delta must be a non-negative timedelta, got {lower_bound_delta!r}.")
+        raise _argument_error(f"lower_bound_delta must be a non-negative timedelta, got {lower_bound_delta!r}.")
     if deadline_cron is not None:
         _validate_cron(deadline_cron)
     level = AssetCheckSeverity(severity)
@@ -103,11 +103,11 @@ def build_metadata_bounds_checks(
     'orders:row_count_bounds_check'
     """
     if min_value is None and max_value is None:
-        raise DefinitionError("build_metadata_bounds_checks needs min_value=, max_value= or both.")
+        raise _argument_error("build_metadata_bounds_checks needs min_value=, max_value= or both.")
     if min_value is not None and max_value is not None and min_value > max_value:
-        raise DefinitionError(f"build_metadata_bounds_checks got min_value={min_value} > max_value={max_value}.")
+        raise _argument_error(f"build_metadata_bounds_checks got min_value={min_value} > max_value={max_value}.")
     if not isinstance(metadata_key, str) or not metadata_key:
-        raise DefinitionError(f"metadata_key must be a non-empty string, got {metadata_key!r}.")
+        raise _argument_error(f"metadata_key must be a non-empty string, got {metadata_key!r}.")
     level = AssetCheckSeverity(severity)
     caller = location_of_caller()
     bounds = _Bounds(min_value, max_value, exclusive_min, exclusive_max)
@@ -120,10 +120,16 @@ def build_metadata_bounds_checks(
     return out
 
 
+def _argument_error(message: str) -> DefinitionError:
+    error = DefinitionError(message)
+    error.doc_page = "built-in-check-arguments"
+    return error
+
+
 def _targets(assets: Sequence[Any], factory: str) -> list[tuple[AssetKey, Any]]:
     """(key, partitions definition or None) for each asset; a multi-asset gives all its keys."""
     if isinstance(assets, (str, AssetKey)) or not isinstance(assets, Iterable):
-        raise DefinitionError(f"{factory}(assets=...) takes a list of assets, got {assets!r}.")
+        raise _argument_error(f"{factory}(assets=...) takes a list of assets, got {assets!r}.")
     out: dict[AssetKey, Any] = {}
     for item in assets:
         specs = getattr(item, "specs", None)
@@ -135,7 +141,7 @@ def _targets(assets: Sequence[Any], factory: str) -> list[tuple[AssetKey, Any]]:
         else:
             out[coerce_asset_key(item)] = None
     if not out:
-        raise DefinitionError(f"{factory}(assets=...) got no assets.")
+        raise _argument_error(f"{factory}(assets=...) got no assets.")
     return list(out.items())
 
 
@@ -157,7 +163,7 @@ def _validate_cron(cron: str) -> None:
     from croniter import croniter
 
     if not croniter.is_valid(cron):
-        raise DefinitionError(f"deadline_cron={cron!r} is not a valid cron schedule (e.g. '0 9 * * *').")
+        raise _argument_error(f"deadline_cron={cron!r} is not a valid cron schedule (e.g. '0 9 * * *').")
 
 
 def _last_tick(cron: str, tz_name: str, now: datetime) -> datetime:

@@ -201,9 +201,23 @@ def parse_check_key(text: str) -> AssetCheckKey:
     """``"raw/orders:not_empty"`` → ``AssetCheckKey(AssetKey(["raw", "orders"]), "not_empty")``."""
     asset, sep, name = text.rpartition(":")
     if not sep or not asset or not name or "" in asset.split("/"):
-        raise SelectionError(f"{text!r} is not a check key; write the asset key, a colon and the check name, "
-                             f"as in 'raw/orders:not_empty'.")
+        raise _unknown_check_error(f"{text!r} is not a check key; write the asset key, a colon and the check "
+                                   f"name, as in 'raw/orders:not_empty'.")
     return AssetCheckKey(AssetKey.from_user_string(asset), name)
+
+
+def _close_checks(wanted: AssetCheckKey, known: set[AssetCheckKey]) -> list[str]:
+    """Close names among the checks of the same asset when it has any, else among all checks."""
+    siblings = {k.name: k for k in known if k.asset_key == wanted.asset_key}
+    if siblings:
+        return [siblings[n].to_user_string() for n in close_matches(wanted.name, siblings)]
+    return close_matches(wanted.to_user_string(), [k.to_user_string() for k in known])
+
+
+def _unknown_check_error(message: str) -> SelectionError:
+    error = SelectionError(message)
+    error.doc_page = "unknown-check"
+    return error
 
 
 def checks_of(graph: AssetGraph, keys: Iterable[AssetKey]) -> set[AssetCheckKey]:
@@ -479,12 +493,12 @@ class ChecksSelection(_Printable, AssetSelection):
         if missing:
             names = ", ".join(f'"{k.to_user_string()}"' for k in missing)
             lines = [f"The selection names check {names}, which no definition provides."]
-            suggestions = close_matches(missing[0].to_user_string(), [k.to_user_string() for k in known])
+            suggestions = _close_checks(missing[0], known)
             if suggestions:
                 lines.append(f"  did you mean: {', '.join(suggestions)}")
             lines.append("Fix the check key (asset key, a colon, the check name), or list the checks with "
                          "`assetgraph list`.")
-            raise SelectionError("\n".join(lines))
+            raise _unknown_check_error("\n".join(lines))
         return set(self.check_keys)
 
 

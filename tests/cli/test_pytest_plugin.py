@@ -112,7 +112,7 @@ def test_inactive_without_the_flag_collects_no_checks_and_warns_nothing(project:
 
 
 def test_bad_selection_is_a_usage_error(project: pytest.Pytester) -> None:
-    result = run(project, "--assetgraph", "--assetgraph-select", "check:orders:nope")
+    result = run(project, "--assetgraph", "--assetgraph-select", "check:orders:not_emty")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*did you mean: orders:not_empty*"])
 

@@ -183,8 +183,9 @@ def test_metadata_bounds_read_the_checked_partition(instance: Instance) -> None:
 
 
 def test_metadata_bounds_need_a_bound() -> None:
-    with pytest.raises(DefinitionError, match="needs min_value=, max_value= or both"):
+    with pytest.raises(DefinitionError, match="needs min_value=, max_value= or both") as info:
         build_metadata_bounds_checks(assets=["orders"])
+    assert str(info.value).endswith("More: docs/errors/built-in-check-arguments.md")
     with pytest.raises(DefinitionError, match="min_value=5 > max_value=1"):
         build_metadata_bounds_checks(assets=["orders"], min_value=5, max_value=1)
 
