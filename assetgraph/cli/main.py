@@ -263,9 +263,11 @@ def migrate() -> None:
 
 def _register_commands() -> None:
     from assetgraph.cli.backfill import backfill, list_backfills
+    from assetgraph.cli.scaffold import init
 
     cli.add_command(backfill)
     cli.add_command(list_backfills)
+    cli.add_command(init)
 
 
 _register_commands()
