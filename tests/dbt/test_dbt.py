@@ -217,3 +217,9 @@ def test_prepare_does_not_parse_again_until_a_project_file_changes(shop: SimpleN
     finally:
         model.write_text(original)
     assert not project.is_stale()
+
+
+def test_runs_queue_on_a_lock_keyed_by_the_duckdb_file_of_the_target(shop: SimpleNamespace) -> None:
+    from assetgraph_dbt.runner import duckdb_paths
+
+    assert [p.resolve() for p in duckdb_paths(shop.project)] == [shop.database.resolve()]
