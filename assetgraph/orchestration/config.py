@@ -54,7 +54,7 @@ class DaemonConfig:
     monitor_interval: float = 2.0
     queue_interval: float = 0.2
     schedule_interval: float = 0.5
-    sensor_interval: float = 0.5
+    sensor_interval: float = 0.2
     backfill_interval: float = 0.3
     retention_interval: float = 3600.0
     max_catchup_ticks: int = 5

@@ -40,6 +40,7 @@ class Loop:
     interval: float
     fn: Callable[[], Any]
     wake: threading.Event = field(default_factory=threading.Event)
+    next_due: Callable[[], float | None] | None = None  # seconds until the loop has work, when it knows
     errors: int = 0
     last_error: str | None = None
 
@@ -66,7 +67,8 @@ class Daemon:
         self.loops = [
             Loop("run_queue", self.config.queue_interval, self.run_queue.tick),
             Loop("run_monitoring", self.config.monitor_interval, self._monitor),
-            Loop("schedules", self.config.schedule_interval, self.schedules.tick),
+            Loop("schedules", self.config.schedule_interval, self.schedules.tick,
+                 next_due=self.schedules.seconds_until_next_tick),
             Loop("sensors", self.config.sensor_interval, self.sensors.tick),
             Loop("backfills", self.config.backfill_interval, self.backfills.tick),
         ]
@@ -103,6 +105,9 @@ class Daemon:
                 loop.last_error = repr(exc)
                 log.exception("daemon loop %s failed; it runs again in %.1fs", loop.name, loop.interval)
             remaining = loop.interval - (time.monotonic() - started)
+            due = loop.next_due() if loop.next_due is not None else None
+            if due is not None:
+                remaining = min(remaining, due + 0.001)
             if remaining > 0 and loop.wake.wait(remaining):
                 loop.wake.clear()
 

@@ -71,6 +71,14 @@ class ScheduleLoop:
             self._next_tick[ident] = upcoming.timestamp()
         return created
 
+    def seconds_until_next_tick(self, now: float | None = None) -> float | None:
+        """How long until the next known tick of a running schedule (None when none is known), so
+        the daemon wakes on time instead of polling."""
+        if not self._next_tick:
+            return None
+        now = time.time() if now is None else now
+        return max(0.0, min(self._next_tick.values()) - now)
+
     def _due_ticks(self, entry: Mapping[str, Any], ident: str, now: float) -> list[float]:
         stored = self.instance.get_cursor(schedule_cursor_key(ident))
         if stored is None:  # first sight of a running schedule: tick from now on
