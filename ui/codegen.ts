@@ -8,7 +8,7 @@ const config: CodegenConfig = {
   pluckConfig: { globalGqlIdentifierName: ["gql"], modules: [{ name: "./graphql/client", identifier: "gql" }] },
   generates: {
     "src/graphql/generated.ts": {
-      plugins: ["typescript", "typescript-operations"],
+      plugins: ["typescript-operations"],
       config: {
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },

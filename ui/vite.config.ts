@@ -1,7 +1,7 @@
 // Builds the UI into the Python package (assetgraph/server/static), with fixed file names so that
 // two builds of the same sources are byte-identical (scripts/check-ui-bundle compares them).
 import { resolve } from "node:path";
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 
 const outDir = process.env.ASSETGRAPH_UI_OUT_DIR ?? resolve(import.meta.dirname, "../assetgraph/server/static");

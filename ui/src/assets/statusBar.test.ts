@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indexIntervals, rangeAt, rangesToSpans, type StatusRange } from "./statusBar";
+import { indexIntervals, keyRangesWithStatus, rangeAt, rangesToSpans, type StatusRange } from "./statusBar";
 
 describe("rangesToSpans", () => {
   it("maps ranges proportionally onto the bar", () => {
@@ -80,5 +80,24 @@ describe("rangeAt and indexIntervals", () => {
   it("lists failed and missing partitions as index intervals", () => {
     expect(indexIntervals(ranges, new Set(["FAILED", "MISSING"]))).toEqual([[10, 20]]);
     expect(indexIntervals(ranges, new Set(["MISSING"]))).toEqual([[15, 20]]);
+  });
+});
+
+describe("keyRangesWithStatus", () => {
+  it("merges adjacent failed and missing ranges into one key range", () => {
+    const ranges: StatusRange[] = [
+      { status: "MISSING", count: 2, start: "01", end: "02" },
+      { status: "MATERIALIZED", count: 3, start: "03", end: "05" },
+      { status: "FAILED", count: 1, start: "06", end: "06" },
+      { status: "MISSING", count: 4, start: "07", end: "10" },
+    ];
+    expect(keyRangesWithStatus(ranges, new Set(["FAILED", "MISSING"]))).toEqual([
+      { start: "01", end: "02", count: 2 },
+      { start: "06", end: "10", count: 5 },
+    ]);
+    expect(keyRangesWithStatus(ranges, new Set(["MISSING"]))).toEqual([
+      { start: "01", end: "02", count: 2 },
+      { start: "07", end: "10", count: 4 },
+    ]);
   });
 });

@@ -87,3 +87,25 @@ export function indexIntervals(ranges: readonly StatusRange[], statuses: Readonl
   }
   return out;
 }
+
+/** Runs of consecutive partitions whose status is in `statuses`, as inclusive key ranges (adjacent
+ * ranges merged): what "missing only" or "failed and missing" backfills. */
+export function keyRangesWithStatus(
+  ranges: readonly StatusRange[],
+  statuses: ReadonlySet<PartitionStatus>,
+): { start: string; end: string; count: number }[] {
+  const out: { start: string; end: string; count: number }[] = [];
+  let previousMatched = false;
+  for (const r of ranges) {
+    const matches = statuses.has(r.status) && r.count > 0 && r.start !== undefined && r.end !== undefined;
+    if (matches) {
+      const last = out[out.length - 1];
+      if (previousMatched && last) {
+        last.end = r.end!;
+        last.count += r.count;
+      } else out.push({ start: r.start!, end: r.end!, count: r.count });
+    }
+    if (r.count > 0) previousMatched = matches;
+  }
+  return out;
+}

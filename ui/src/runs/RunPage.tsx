@@ -1,0 +1,242 @@
+// One run: status, error with traceback, step timeline, captured logs and the live event log.
+import { useMemo, useState } from "react";
+import { ErrorBox, Loading, MetadataTable, Section, StatusTag, Empty } from "../app/components";
+import { formatDuration, formatTime } from "../app/format";
+import { assetPath, Link, navigate } from "../app/router";
+import { useMutation, useQuery } from "../app/useQuery";
+import { gql } from "../graphql/client";
+import type { CancelRunMutation, ReexecuteRunMutation, RunEventRowFragment, RunPageQuery } from "../graphql/generated";
+import { ganttRows } from "./gantt";
+import { GanttChart } from "./Gantt";
+import { useRunEvents } from "./useRunEvents";
+
+const RUN_PAGE_QUERY = gql`
+  query RunPage($id: String!) {
+    run(id: $id) {
+      id
+      status
+      createTime
+      startTime
+      endTime
+      partitionKey
+      partitionRange {
+        start
+        end
+      }
+      assetSelection {
+        path
+        userString
+      }
+      tags {
+        key
+        value
+      }
+      jobName
+      parentRunId
+      rootRunId
+      backfillId
+      codeLocation
+      canCancel
+    }
+  }
+`;
+
+const CANCEL_RUN_MUTATION = gql`
+  mutation CancelRun($runId: String!) {
+    cancelRun(runId: $runId) {
+      id
+      status
+    }
+  }
+`;
+
+const REEXECUTE_RUN_MUTATION = gql`
+  mutation ReexecuteRun($runId: String!, $fromFailure: Boolean!) {
+    reexecuteRun(runId: $runId, fromFailure: $fromFailure) {
+      id
+    }
+  }
+`;
+
+const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
+
+export function RunPage({ runId }: { runId: string }) {
+  const { data, error, loading, refetch } = useQuery<RunPageQuery>(RUN_PAGE_QUERY, { id: runId }, { pollMs: 2000 });
+  const run = data?.run;
+  const finished = !!run && FINISHED.has(run.status);
+  const { events, error: eventsError } = useRunEvents(runId, finished);
+  const cancel = useMutation<CancelRunMutation>(CANCEL_RUN_MUTATION);
+  const reexecute = useMutation<ReexecuteRunMutation>(REEXECUTE_RUN_MUTATION);
+  const [typeFilter, setTypeFilter] = useState("");
+
+  const gantt = useMemo(() => ganttRows(events, finished && run?.endTime ? run.endTime : Date.now() / 1000), [events, finished, run?.endTime]);
+  const failures = events.filter((e) => e.error && (e.eventType === "STEP_FAILURE" || e.eventType === "RUN_FAILURE"));
+  const captured = events.filter((e) => e.eventType === "LOG_MESSAGE" && /captured/i.test(e.message));
+  const shown = typeFilter ? events.filter((e) => e.eventType.includes(typeFilter.toUpperCase()) || e.message.toLowerCase().includes(typeFilter.toLowerCase())) : events;
+
+  if (error && !data) return <ErrorBox error={error} title="Could not load the run" />;
+  if (loading && !data) return <Loading />;
+  if (!run) return <Empty>No run with id {runId}.</Empty>;
+
+  const doReexecute = async (fromFailure: boolean) => {
+    const r = await reexecute.mutate({ runId, fromFailure });
+    if (r) navigate(`/runs/${r.reexecuteRun.id}`);
+  };
+
+  return (
+    <div className="page run-page">
+      <header className="page-header">
+        <div>
+          <div className="breadcrumbs">
+            <Link to="/runs">Runs</Link> / <span className="mono">{run.id}</span>
+          </div>
+          <h1>
+            Run <span className="mono">{run.id.slice(0, 8)}</span> <StatusTag status={run.status} />
+          </h1>
+          <div className="chips">
+            {run.assetSelection.slice(0, 8).map((a) => (
+              <Link key={a.userString} className="chip" to={assetPath(a.path)}>
+                {a.userString}
+              </Link>
+            ))}
+            {run.assetSelection.length > 8 && <span className="chip">+{run.assetSelection.length - 8}</span>}
+            {run.partitionKey && <span className="chip">partition {run.partitionKey}</span>}
+            {run.partitionRange && (
+              <span className="chip">
+                partitions {run.partitionRange.start} … {run.partitionRange.end}
+              </span>
+            )}
+            {run.backfillId && (
+              <Link className="chip" to={`/backfills/${run.backfillId}`}>
+                backfill {run.backfillId}
+              </Link>
+            )}
+            {run.parentRunId && (
+              <Link className="chip" to={`/runs/${run.parentRunId}`}>
+                re-execution of {run.parentRunId.slice(0, 8)}
+              </Link>
+            )}
+          </div>
+        </div>
+        <div className="button-row">
+          {run.canCancel && (
+            <button className="button danger" disabled={cancel.pending} onClick={async () => (await cancel.mutate({ runId }), refetch())}>
+              Cancel
+            </button>
+          )}
+          {finished && run.status !== "SUCCESS" && (
+            <button className="button" disabled={reexecute.pending} onClick={() => doReexecute(true)}>
+              Re-execute from failure
+            </button>
+          )}
+          {finished && (
+            <button className="button primary" disabled={reexecute.pending} onClick={() => doReexecute(false)}>
+              Re-execute all
+            </button>
+          )}
+        </div>
+      </header>
+      <ErrorBox error={cancel.error ?? reexecute.error} />
+      <div className="stats">
+        <div className="stat">
+          <div className="stat-value small">{formatTime(run.createTime)}</div>
+          <div className="stat-label">Created</div>
+        </div>
+        <div className="stat">
+          <div className="stat-value small">{formatTime(run.startTime)}</div>
+          <div className="stat-label">Started</div>
+        </div>
+        <div className="stat">
+          <div className="stat-value small">{run.startTime ? formatDuration((run.endTime ?? Date.now() / 1000) - run.startTime) : "—"}</div>
+          <div className="stat-label">Duration</div>
+        </div>
+        <div className="stat">
+          <div className="stat-value small">{events.length}</div>
+          <div className="stat-label">Events</div>
+        </div>
+      </div>
+      {failures.length > 0 && (
+        <section className="card error-card" data-testid="run-error">
+          <header className="card-header">
+            <h2>Error</h2>
+          </header>
+          <div className="card-body">
+            {failures.map((f) => (
+              <div key={f.id} className="failure">
+                <p>
+                  <strong>{f.stepKey ?? "run"}</strong>: {f.error!.clsName}: {f.error!.message}
+                </p>
+                {f.error!.traceback && <pre className="traceback">{f.error!.traceback}</pre>}
+              </div>
+            ))}
+          </div>
+        </section>
+      )}
+      <Section title="Timeline">
+        <GanttChart gantt={gantt} />
+      </Section>
+      {captured.length > 0 && (
+        <Section title="Captured output">
+          <ul className="plain-list">
+            {captured.map((e) => (
+              <li key={e.id}>
+                <span className="mono">{e.stepKey}</span>: {e.message}
+                {e.metadata.length > 0 && <MetadataTable entries={e.metadata} />}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      <Section
+        title={`Event log (${events.length})`}
+        actions={<input className="input" placeholder="Filter events" aria-label="Filter events" value={typeFilter} onChange={(e) => setTypeFilter(e.target.value)} />}
+      >
+        <ErrorBox error={eventsError} />
+        <EventTable events={shown} />
+      </Section>
+    </div>
+  );
+}
+
+function EventTable({ events }: { events: RunEventRowFragment[] }) {
+  const [open, setOpen] = useState<string | null>(null);
+  if (!events.length) return <p className="muted">No events yet.</p>;
+  return (
+    <table className="table events" data-testid="event-log">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Event</th>
+          <th>Step</th>
+          <th>Message</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => {
+          const hasDetails = e.metadata.length > 0 || !!e.error;
+          return (
+            <tr key={e.id} className={`event-${e.eventType.toLowerCase()}`} onClick={() => hasDetails && setOpen(open === e.id ? null : e.id)}>
+              <td className="nowrap mono">{formatTime(e.timestamp).slice(11)}</td>
+              <td>
+                <span className={`event-type type-${e.eventType.toLowerCase()}`}>{e.eventType}</span>
+              </td>
+              <td className="mono">{e.stepKey ?? ""}</td>
+              <td>
+                {e.assetKey && <span className="chip">{e.assetKey.userString}{e.partition ? ` [${e.partition}]` : ""}</span>}
+                {e.checkName && <span className="chip">check {e.checkName}: {e.passed ? "passed" : "failed"}</span>}
+                <span className="pre-wrap">{e.message}</span>
+                {hasDetails && <span className="muted"> {open === e.id ? "▾" : "▸"}</span>}
+                {open === e.id && (
+                  <div className="event-details">
+                    {e.metadata.length > 0 && <MetadataTable entries={e.metadata} />}
+                    {e.error && <pre className="traceback">{e.error.clsName}: {e.error.message}{"\n"}{e.error.traceback}</pre>}
+                  </div>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
