@@ -23,10 +23,12 @@ UNFINISHED = (BackfillStatus.REQUESTED, BackfillStatus.IN_PROGRESS, BackfillStat
 class BackfillLoop:
     """One pass (`tick`) advances each unfinished backfill."""
 
-    def __init__(self, instance: Any, workspace: Workspace, on_submitted: Callable[[], None] | None = None) -> None:
+    def __init__(self, instance: Any, workspace: Workspace, on_submitted: Callable[[], None] | None = None,
+                 crash_hook: Callable[[str], None] | None = None) -> None:
         self.instance = instance
         self.workspace = workspace
         self.on_submitted = on_submitted or (lambda: None)
+        self.crash_hook = crash_hook or (lambda point: None)
 
     def tick(self) -> int:
         """Advance every unfinished backfill once; return how many runs were submitted."""
@@ -37,9 +39,11 @@ class BackfillLoop:
             if run.code_location is None:
                 only = self.workspace.get(None)
                 run = run.replace(code_location=only.name if only is not None else None)
+            self.crash_hook("backfill:before_submit")
             self.instance.create_run(run)
             self.instance.store_events([Event(event_type=EventType.RUN_ENQUEUED, run_id=run.run_id,
                                               timestamp=time.time(), message=f"Backfill {run.backfill_id}")])
+            self.crash_hook("backfill:after_submit")
             submitted += 1
 
         for status in UNFINISHED:

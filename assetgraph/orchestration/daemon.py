@@ -63,7 +63,7 @@ class Daemon:
         self.retries = RunRetries(instance, workspace, self.config)
         self.schedules = ScheduleLoop(instance, workspace, self.config, crash_hook, self.wake_run_queue)
         self.sensors = SensorLoop(instance, workspace, self.config, crash_hook, self.wake_run_queue)
-        self.backfills = BackfillLoop(instance, workspace, self.wake_run_queue)
+        self.backfills = BackfillLoop(instance, workspace, self.wake_run_queue, crash_hook)
         self.loops = [
             Loop("run_queue", self.config.queue_interval, self.run_queue.tick),
             Loop("run_monitoring", self.config.monitor_interval, self._monitor),

@@ -1,0 +1,62 @@
+"""The backfill loop: chunks submitted one after the other, and a daemon killed around a chunk's
+submission neither duplicates nor skips a chunk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assetgraph import RunStatus
+from assetgraph.codelocation.loader import load_definitions
+from assetgraph.codelocation.workspace import Workspace
+from assetgraph.execution.backfill import create_backfill
+from assetgraph.execution.plan import PartitionRequest
+from assetgraph.orchestration.backfills import BackfillLoop
+from tests.codelocation.conftest import SHOP
+from tests.orchestration.conftest import CRASH_EXIT_CODE, crash_at
+
+FILES = ("a.csv", "b.csv", "c.csv")
+
+
+def new_backfill(instance: Any) -> str:
+    graph = load_definitions(SHOP.target).get_asset_graph()
+    instance.add_dynamic_partitions("files", list(FILES))
+    from assetgraph import AssetKey
+
+    return create_backfill(instance, graph, [AssetKey("file_rows")], PartitionRequest(keys=FILES), location="shop")
+
+
+def finish_runs(instance: Any, backfill_id: str) -> None:
+    """Stand in for the run queue and workers: every queued run of the backfill succeeds."""
+    for run in instance.get_runs(backfill_id=backfill_id, status=RunStatus.QUEUED):
+        instance.update_run(run.run_id, status=RunStatus.SUCCESS)
+
+
+def drive(instance: Any, shop: Workspace, backfill_id: str, passes: int = 10) -> None:
+    loop = BackfillLoop(instance, shop)
+    for _ in range(passes):
+        loop.tick()
+        finish_runs(instance, backfill_id)
+
+
+def test_a_backfill_runs_one_chunk_per_partition_to_completion(instance: Any, shop: Workspace) -> None:
+    backfill_id = new_backfill(instance)
+    drive(instance, shop, backfill_id)
+    runs = instance.get_runs(backfill_id=backfill_id)
+    assert sorted(r.partition_key for r in runs) == list(FILES)
+    assert {r.code_location for r in runs} == {"shop"}
+    assert instance.get_backfill(backfill_id).status == "COMPLETED"
+
+
+@pytest.mark.parametrize("point", ["backfill:before_submit", "backfill:after_submit"])
+def test_a_daemon_killed_around_a_chunk_neither_duplicates_nor_skips(instance: Any, shop: Workspace,
+                                                                      point: str) -> None:
+    backfill_id = new_backfill(instance)
+    drive(instance, shop, backfill_id, passes=1)  # the first chunk is done
+    code = crash_at(point, lambda inst, hook: BackfillLoop(inst, shop, crash_hook=hook).tick(), instance.url)
+    assert code == CRASH_EXIT_CODE
+    drive(instance, shop, backfill_id)  # the restarted daemon
+    runs = instance.get_runs(backfill_id=backfill_id)
+    assert sorted(r.partition_key for r in runs) == list(FILES)
+    assert instance.get_backfill(backfill_id).status == "COMPLETED"
