@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -43,6 +43,7 @@ class FilesystemIOManager(IOManager):
             home = os.environ.get("ASSETGRAPH_HOME", ".assetgraph")
             base_dir = os.path.join(home, "storage")
         self.base_dir = Path(base_dir)
+        self._made_dirs: set[str] = set()
 
     def path_for(self, key: AssetKey, partition: str | None) -> Path:
         parts = [_file_part(p) for p in key.path]
@@ -59,10 +60,15 @@ class FilesystemIOManager(IOManager):
         context.add_output_metadata({"path": str(self.path_for(context.asset_key, keys[0]))})
 
     def _write(self, path: Path, value: Any) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        folder = str(path.parent)
+        if folder not in self._made_dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(folder)
+        # Write next to the target and rename: readers never see half a file. The name is unique
+        # per process and thread, so concurrent writers of one partition do not collide.
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
-            with os.fdopen(fd, "wb") as f:
+            with open(tmp, "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:

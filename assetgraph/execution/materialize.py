@@ -152,6 +152,7 @@ def materialize(
     check_keys: Sequence[AssetCheckKey] | None = None,
     progress: ProgressCallback | None = None,
     run_id: str | None = None,
+    executor: Any = None,
 ) -> ExecuteResult:
     """Materialise ``assets`` (or the ``selection`` among them) in this process.
 
@@ -176,7 +177,7 @@ def materialize(
     return execute_definitions(defs, selection=selection, assets=assets, partition_key=partition_key,
                                partition_range=partition_range, instance=instance, resources=resources,
                                run_config=run_config, tags=tags, raise_on_error=raise_on_error,
-                               check_keys=check_keys, progress=progress, run_id=run_id)
+                               check_keys=check_keys, progress=progress, run_id=run_id, executor=executor)
 
 
 def materialize_to_memory(
@@ -216,8 +217,13 @@ def execute_definitions(
     progress: ProgressCallback | None = None,
     run_id: str | None = None,
     partition_keys: Sequence[str] | None = None,
+    executor: Any = None,
 ) -> ExecuteResult:
-    """Plan and execute a run of ``defs`` in this process (what `materialize` and the CLI use)."""
+    """Plan and execute a run of ``defs`` in this process (what `materialize` and the CLI use).
+
+    ``executor`` (else ``defs.executor`` when it declares a `DaskExecutor`) chooses where the
+    steps run; see `_run_executor`.
+    """
     from assetgraph.definitions.config import normalize_run_config
 
     graph = defs.get_asset_graph()
@@ -226,6 +232,11 @@ def execute_definitions(
 
         instance = Instance.ephemeral()
     inst = instance
+    runner = _run_executor(executor, defs, resources, progress)
+    if hasattr(runner, "for_run"):
+        from assetgraph.execution.dask_executor import require_shared_instance
+
+        require_shared_instance(inst)
     keys, selected_checks = _resolve_selection(graph, selection, assets if assets is not None else defs.assets)
     keys = {k for k in keys if graph.get(k).is_executable}
     if check_keys is None and selected_checks is not None:
@@ -251,8 +262,8 @@ def execute_definitions(
     default_io = FilesystemIOManager(_storage_dir(inst))
     with run_resources(given, default_io, config) as res:
         services = StepServices(run_id=run.run_id, graph=graph, resources=res, run_config=config, instance=inst,
-                                now=now, write=lambda events: None, run_tags=run.tags)
-        outcome = run_plan(run, plan, services, inst, executor=InProcessExecutor(progress))
+                                now=now, write=lambda events: None, run_tags=run.tags, eager_step_start=False)
+        outcome = run_plan(run, plan, services, inst, executor=runner)
         result = ExecuteResult(outcome, graph, res.original_dict(), plan)
     if raise_on_error and not outcome.success:
         error = outcome.first_error
@@ -260,6 +271,28 @@ def execute_definitions(
             raise error
         raise RunFailedError(f"Run {run.run_id} failed: a blocking check failed, so downstream assets were skipped.")
     return result
+
+
+def _run_executor(executor: Any, defs: Definitions, resources: Mapping[str, Any] | None,
+                  progress: ProgressCallback | None) -> Any:
+    """The executor of a materialize-style run. An executor object is used as it is; a declaration
+    (`assetgraph.DaskExecutor`, ...) is turned into one. Without either, a `DaskExecutor` declared
+    on ``defs`` is used; other declarations keep these runs in this process, as before."""
+    from assetgraph.definitions import executors as declared
+
+    choice = executor if executor is not None else (
+        defs.executor if isinstance(defs.executor, declared.DaskExecutor) else None)
+    if choice is None or isinstance(choice, declared.InProcessExecutor):
+        return InProcessExecutor(progress)
+    if isinstance(choice, declared.MultiprocessExecutor):
+        from assetgraph.execution.multiprocess import MultiprocessExecutor
+
+        return MultiprocessExecutor(choice.max_concurrent, progress=progress)
+    if isinstance(choice, declared.DaskExecutor):
+        from assetgraph.execution.dask_executor import DaskExecutor
+
+        choice = DaskExecutor(choice.address, choice.n_workers)
+    return choice.for_run(defs, resources, progress) if hasattr(choice, "for_run") else choice
 
 
 def _storage_dir(instance: Any) -> str:

@@ -59,6 +59,9 @@ class StepServices:
     write: Callable[[list[Event]], None]
     run_tags: Mapping[str, str] = field(default_factory=dict)
     echo_logs: bool = False
+    # Write STEP_START in its own transaction before the step runs (live progress for launched
+    # runs), or with the step's other events (in-process runs: half the transactions per step).
+    eager_step_start: bool = True
     sleep: Callable[[float], None] = time.sleep
 
 
@@ -108,12 +111,17 @@ class StepRunner:
 
     def run(self) -> StepOutcome:
         step = self.step
-        self.s.write([make_event(EventType.STEP_START, self.s.run_id, step_key=step.key,
-                                 data={"kind": step.kind})])
+        start = make_event(EventType.STEP_START, self.s.run_id, step_key=step.key, data={"kind": step.kind})
+        pending: list[Event] = []
+        if self.s.eager_step_start:
+            self.s.write([start])
+        else:
+            pending.append(start)
         policy = self._retry_policy()
         attempt = 0
         while True:
-            buffer: list[Event] = []
+            buffer: list[Event] = pending
+            pending = []
             try:
                 outcome = self._attempt(buffer, attempt)
             except Exception as exc:

@@ -39,6 +39,7 @@ STATUS_EVENT_TYPES = frozenset({
     EventType.ASSET_MATERIALIZATION,
     EventType.ASSET_MATERIALIZATION_FAILED,
     EventType.STEP_FAILURE,
+    EventType.STEP_SKIPPED,
 })
 
 
@@ -206,6 +207,9 @@ def apply_event(statuses: dict[str, Subset], event_type: EventType, subset: Subs
         }
     elif event_type in (EventType.ASSET_MATERIALIZATION_FAILED, EventType.STEP_FAILURE):
         changes = {FAILED: statuses[FAILED] | subset, IN_PROGRESS: statuses[IN_PROGRESS] - subset}
+    elif event_type == EventType.STEP_SKIPPED:
+        # A skipped step's partitions were planned but never attempted: no longer in progress.
+        changes = {IN_PROGRESS: statuses[IN_PROGRESS] - subset}
     else:
         return set()
     changed = {kind for kind, value in changes.items() if value != statuses[kind]}

@@ -75,4 +75,5 @@ def test_a_crash_between_steps_loses_nothing_committed(tmp_path: Path) -> None:
     # The run stays STARTED until run monitoring (the daemon) marks it FAILURE.
     assert run.status == RunStatus.STARTED
     types = [r.event_type for r in inst.get_event_records(run_id=run.run_id)]
-    assert types.count(EventType.STEP_SUCCESS) == 1 and types[-1] == EventType.STEP_START
+    # In-process runs write STEP_START with the step's other events: the dying step left nothing half-written.
+    assert types.count(EventType.STEP_SUCCESS) == 1 and types[-1] == EventType.STEP_SUCCESS

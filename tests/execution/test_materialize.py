@@ -201,3 +201,23 @@ def test_external_asset_cannot_be_materialised() -> None:
 
     with pytest.raises(SelectionError, match="external"):
         materialize([AssetSpec("raw")], selection=["raw"], instance=FakeInstance())  # type: ignore[arg-type]
+
+
+def test_skipped_partitions_are_no_longer_in_progress(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assetgraph import DailyPartitionsDefinition, Instance, asset, materialize
+
+    days = DailyPartitionsDefinition(start_date="2024-01-01")
+
+    @asset(partitions_def=days)
+    def upstream_fails() -> int:
+        raise RuntimeError("no data")
+
+    @asset(partitions_def=days)
+    def downstream(upstream_fails: int) -> int:
+        return upstream_fails
+
+    inst = Instance.from_url(f"sqlite:///{tmp_path}/ag.db")
+    materialize([upstream_fails, downstream], partition_key="2024-01-02", instance=inst, raise_on_error=False)
+    down = inst.get_partition_status(downstream.key)
+    assert len(down.in_progress) == 0 and len(down.materialized) == 0
+    assert inst.get_partition_status(upstream_fails.key).failed.get_partition_keys() == ["2024-01-02"]
