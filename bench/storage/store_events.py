@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from assetgraph import AssetKey, Instance  # noqa: E402
-from assetgraph.definitions.events import Event, EventType  # noqa: E402
+from assetgraph import AssetKey, Instance
+from assetgraph.definitions.events import Event, EventType
 
 
 def step_batch(run_id: str, step: str, key: AssetKey) -> list[Event]:
