@@ -99,6 +99,7 @@ _LAZY: dict[str, str] = {
     "materialize": "assetgraph.execution.materialize",
     "materialize_to_memory": "assetgraph.execution.materialize",
     "ExecuteResult": "assetgraph.execution.materialize",
+    "interprocess_lock": "assetgraph.execution.locks",
     "Instance": "assetgraph.storage.instance",
     "PartitionStatus": "assetgraph.storage.status",
 }
@@ -118,6 +119,7 @@ if TYPE_CHECKING:
     from assetgraph.execution.materialize import materialize_to_memory as materialize_to_memory
     from assetgraph.execution.pandas_io import DuckDBPandasIOManager as DuckDBPandasIOManager
     from assetgraph.execution.pandas_io import PandasParquetIOManager as PandasParquetIOManager
+    from assetgraph.execution.locks import interprocess_lock as interprocess_lock
     from assetgraph.storage.instance import Instance as Instance
     from assetgraph.storage.status import PartitionStatus as PartitionStatus
 

@@ -7,8 +7,10 @@ connection and closes it at once (never held by the server or the daemon).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from assetgraph.definitions.errors import DefinitionError
 from assetgraph.definitions.io_manager import InputContext, IOManager, OutputContext
 from assetgraph.definitions.keys import AssetKey
 from assetgraph.execution.io_managers import UNPARTITIONED_NAME, MissingValueError, _file_part
+from assetgraph.execution.locks import interprocess_lock
 
 
 def _require_frame(obj: Any, key: AssetKey) -> Any:
@@ -100,11 +103,19 @@ class DuckDBPandasIOManager(IOManager):
             return self.schema, key.path[0]
         return "_".join(key.path[:-1]), key.path[-1]
 
-    def _connect(self) -> Any:
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[Any]:
+        """A connection held under the file's cross-process lock: DuckDB admits one process per file,
+        and a second one fails at once, so steps running in parallel queue here instead."""
         import duckdb
 
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(self.database)
+        with interprocess_lock(self.database):
+            con = duckdb.connect(self.database)
+            try:
+                yield con
+            finally:
+                con.close()
 
     def _partition_column(self, metadata: Any, key: AssetKey) -> str:
         value = metadata.get("partition_expr")
@@ -120,8 +131,7 @@ class DuckDBPandasIOManager(IOManager):
         frame = _require_frame(obj, context.asset_key)
         schema, table = self._table(context.asset_key)
         qualified = f"{_ident(schema)}.{_ident(table)}"
-        con = self._connect()
-        try:
+        with self._connect() as con:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
             con.register("__assetgraph_frame", frame)
             if not context.partition_keys:
@@ -134,23 +144,18 @@ class DuckDBPandasIOManager(IOManager):
                             list(context.partition_keys))
                 con.execute(f"INSERT INTO {qualified} SELECT * FROM __assetgraph_frame")
             con.unregister("__assetgraph_frame")
-        finally:
-            con.close()
         _row_metadata(context, frame)
         context.add_output_metadata({"table": f"{schema}.{table}"})
 
     def load_input(self, context: InputContext) -> Any:
         schema, table = self._table(context.asset_key)
         qualified = f"{_ident(schema)}.{_ident(table)}"
-        con = self._connect()
-        try:
+        with self._connect() as con:
             if context.partitions_def is None:
                 return self._query(con, f"SELECT * FROM {qualified}", [], context.asset_key)
             column = self._partition_column(context.definition_metadata, context.asset_key)
             frames = {k: self._query(con, f"SELECT * FROM {qualified} WHERE CAST({_ident(column)} AS VARCHAR) = ?",
                                      [k], context.asset_key) for k in context.partition_keys}
-        finally:
-            con.close()
         if len(frames) == 1 and context.partition_key is not None and not context.metadata.get("as_dict"):
             return next(iter(frames.values()))
         return frames

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assetgraph import ConfigurableResource, EnvVar
+from assetgraph import ConfigurableResource, EnvVar, interprocess_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,11 +39,12 @@ class Warehouse(ConfigurableResource):
     def query(self, sql: str) -> Any:
         import duckdb
 
-        con = duckdb.connect(str(self.path), read_only=True)
-        try:
-            return con.execute(sql).df()
-        finally:
-            con.close()
+        with interprocess_lock(self.path):  # the IO manager writes under the same lock
+            con = duckdb.connect(str(self.path), read_only=True)
+            try:
+                return con.execute(sql).df()
+            finally:
+                con.close()
 
 
 def default_warehouse() -> Warehouse:
