@@ -15,7 +15,7 @@ a reason that fails nothing by itself is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +100,17 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     session.ihook.pytest_collectreport(report=report)
     if report.passed:
         items.extend(x for x in report.result if isinstance(x, pytest.Item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    # A skipped check is reported at the check's source line, not at the plugin's pytest.skip() call.
+    if isinstance(item, AssetCheckItem) and report.skipped and isinstance(report.longrepr, tuple):
+        path, line, _ = item.reportinfo()
+        report.longrepr = (str(path), (line or 0) + 1, report.longrepr[2])
+    return report
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

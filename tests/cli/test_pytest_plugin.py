@@ -122,3 +122,35 @@ def test_missing_code_location_is_a_usage_error(pytester: pytest.Pytester) -> No
     result = run(pytester, "--assetgraph")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--assetgraph: No code location*"])
+
+
+BLOCKED = '''
+from assetgraph import AssetCheckResult, Definitions, asset, asset_check
+
+@asset
+def source():
+    return 1
+
+@asset
+def derived(source):
+    return source
+
+@asset_check(asset=source, blocking=True)
+def gate(source):
+    return AssetCheckResult(passed=False, description="the gate is closed")
+
+@asset_check(asset=derived)
+def derived_ok(derived):
+    return AssetCheckResult(passed=True)
+
+defs = Definitions(assets=[source, derived], asset_checks=[gate, derived_ok])
+'''
+
+
+def test_check_below_a_failed_blocking_check_is_skipped_at_its_source_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(blocked_defs=BLOCKED)
+    pytester.makepyprojecttoml('[tool.assetgraph]\nmodule = "blocked_defs"\n')
+    result = run(pytester, "--assetgraph", "-rs")
+    result.assert_outcomes(failed=1, skipped=1)
+    line = (pytester.path / "blocked_defs.py").read_text().splitlines().index("@asset_check(asset=derived)") + 1
+    result.stdout.fnmatch_lines([f"SKIPPED [[]1[]] blocked_defs.py:{line}: Not evaluated: *blocking check source:gate failed*"])
