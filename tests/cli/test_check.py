@@ -252,3 +252,19 @@ def test_unknown_partition_exits_2(tmp_path: Path) -> None:
     (tmp_path / "daily.py").write_text(DAILY_PROJECT)
     result = _check("-f", str(tmp_path / "daily.py"), "--materialize", "--partition", "1999-01-01")
     assert result.exit_code == 2
+
+
+def test_a_check_whose_asset_fails_to_materialise_errors_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "failing.py").write_text(
+        "from assetgraph import AssetCheckResult, Definitions, asset, asset_check\n\n"
+        "@asset\ndef source():\n    raise RuntimeError('upstream API is down')\n\n"
+        "@asset\ndef derived(source):\n    return source\n\n"
+        "@asset_check(asset=derived)\ndef derived_ok(derived):\n    return AssetCheckResult(passed=True)\n\n"
+        "defs = Definitions(assets=[source, derived], asset_checks=[derived_ok])\n")
+    report = tmp_path / "report.xml"
+    result = _check("-f", str(tmp_path / "failing.py"), "--materialize", "--junit-xml", str(report))
+    assert result.exit_code == 1
+    assert "ERROR   -         derived:derived_ok" in result.output
+    assert "upstream step 'source' failed" in result.output
+    error = next(ET.parse(report).getroot().iter("testcase")).find("error")
+    assert error is not None and "upstream step 'source' failed" in (error.get("message") or "")
