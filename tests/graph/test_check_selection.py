@@ -4,6 +4,8 @@ the ``check:`` attribute and the ``checks_for(...)`` function of the string synt
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assetgraph import AssetCheckKey, AssetCheckResult, AssetSelection, SelectionError, asset, asset_check
 from assetgraph.graph.asset_graph import AssetGraph
@@ -121,3 +123,19 @@ def test_python_and_string_forms_agree() -> None:
 def test_malformed_check_selection_points_at_the_problem(text: str, message: str) -> None:
     with pytest.raises(SelectionError, match=message):
         AssetSelection.from_string(text)
+
+
+SELECTIONS = st.sampled_from([
+    AssetSelection.all(), AssetSelection.groups("raw"), AssetSelection.assets(revenue),
+    AssetSelection.checks(not_empty), AssetSelection.checks(positive, unique_ids),
+    AssetSelection.checks_for_assets(orders), AssetSelection.all().without_checks(),
+])
+
+
+@given(SELECTIONS, SELECTIONS)
+def test_check_resolution_follows_the_set_operations(a: AssetSelection, b: AssetSelection) -> None:
+    left, right = a.resolve_checks(GRAPH), b.resolve_checks(GRAPH)
+    assert (a | b).resolve_checks(GRAPH) == left | right == (b | a).resolve_checks(GRAPH)
+    assert (a & b).resolve_checks(GRAPH) == left & right == (b & a).resolve_checks(GRAPH)
+    assert (a - b).resolve_checks(GRAPH) == left - right
+    assert AssetSelection.from_string(str(a | b)).resolve_checks(GRAPH) == left | right
