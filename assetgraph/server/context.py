@@ -65,4 +65,6 @@ class RequestContext:
     loaders: Loaders
     mutation_refusal: str | None = None  # why this request may not mutate; None when it may
     dev: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Reads done ahead for a whole list of nodes (name → key → value), so the fields of thousands
+    # of nodes resolve without an awaitable each; loaders cover nodes outside the list.
+    prefetched: dict[str, dict[Any, Any]] = field(default_factory=dict)

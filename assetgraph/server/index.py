@@ -29,6 +29,8 @@ class LocationIndex:
         self.snapshot = snapshot
         self.entries: Mapping[AssetKey, Mapping[str, Any]] = snapshot.assets_by_key
         self.order: tuple[AssetKey, ...] = tuple(self.entries)
+        # Objects the schema layer derives once per snapshot (GraphQL node objects and their edges).
+        self.memo: dict[str, Any] = {}
 
     @cached_property
     def graph(self) -> AssetGraph:

@@ -33,7 +33,6 @@ from assetgraph.storage.instance import Instance
 from assetgraph.storage.status import PartitionStatus
 
 MAX_PAGE = 1000
-BACKFILL_STATUSES = ("REQUESTED", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELING", "CANCELED")
 INSTIGATOR_STATE_PREFIX = "instigator_state/"
 
 
@@ -349,37 +348,57 @@ def runs_by_ids(instance: Instance, run_ids: Sequence[str]) -> list[Run | None]:
 
 def launch_backfill(instance: Instance, index: WorkspaceIndex, selection: str,
                     partition_range: PartitionKeyRange | None, partition_keys: Sequence[str] | None,
-                    tags: Mapping[str, str] | None = None) -> BackfillRecord:
-    """Request a backfill; the daemon's backfill loop advances REQUESTED backfills.
+                    tags: Mapping[str, str] | None = None, failed_and_missing_only: bool = False) -> BackfillRecord:
+    """Request a backfill through `assetgraph.execution.backfill.create_backfill` (it validates and
+    writes the body the daemon advances; docs/internals/contracts.md, "Launching work")."""
+    from assetgraph.execution.backfill import create_backfill
+    from assetgraph.execution.plan import PartitionRequest
 
-    The body is the contract with the daemon (docs/internals/contracts.md, "Launching work").
-    """
     if (partition_range is None) == (partition_keys is None):
         raise RequestError("Give exactly one of partitionRange or partitionKeys.")
+    if partition_keys is not None and not partition_keys:
+        raise RequestError("partitionKeys is empty.")
     target = resolve_target(index, selection)
-    pdefs = _partitions_defs(target)
-    if not pdefs:
+    if not _partitions_defs(target):
         raise PartitionError(f"The selection {selection!r} has no partitioned asset; launch a run instead.")
-    if partition_range is not None:
-        for pdef in pdefs:  # validates both ends (with close matches) without listing the keys
-            pdef.subset_with_key_range(partition_range, dynamic_partitions_store=instance)
-    else:
-        if not partition_keys:
-            raise RequestError("partitionKeys is empty.")
-        _validate_partitions(instance, target, partition_keys or [])
-    backfill_id = uuid.uuid4().hex[:12]
-    body = {
-        "version": 1,
-        "selection": selection,
-        "asset_selection": [list(k.path) for k in target.keys],
-        "code_location": target.location.name,
-        "partition_range": ({"start": partition_range.start, "end": partition_range.end}
-                            if partition_range is not None else None),
-        "partition_keys": list(partition_keys) if partition_keys is not None else None,
-        "tags": dict(tags or {}),
-        "requested_by": "graphql",
-    }
-    return instance.add_backfill(backfill_id, "REQUESTED", body)
+    request = PartitionRequest(range=partition_range) if partition_range is not None else PartitionRequest(
+        keys=tuple(partition_keys or ()))
+    if failed_and_missing_only:  # status must be kept under the definitions it is compared with
+        instance.register_assets({k: target.location.partitions_def(k) for k in target.keys})
+    graph: Any = _ExecutableGraph(target.location)
+    backfill_id = create_backfill(instance, graph, list(target.keys), request,
+                                  tags=dict(tags or {}), location=target.location.name,
+                                  failed_and_missing_only=failed_and_missing_only)
+    return require_backfill(instance, backfill_id)
+
+
+class _ExecutableGraph:
+    """A snapshot's graph that knows which assets are executable.
+
+    ``DefinitionsSnapshot.graph`` rebuilds every node as a spec (so ``is_executable`` is False for
+    all); `create_backfill` filters on it. The snapshot entry says the truth.
+    """
+
+    def __init__(self, location: LocationIndex) -> None:
+        self._location = location
+        self._graph = location.graph
+
+    def get(self, key: Any) -> Any:
+        node = self._graph.get(key)
+        return _ExecutableNode(node, self._location.is_executable(node.key))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._graph, name)
+
+
+class _ExecutableNode:
+    def __init__(self, node: Any, is_executable: bool) -> None:
+        self._node = node
+        self.is_executable = is_executable
+        self.is_external = not is_executable
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._node, name)
 
 
 def require_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:
@@ -390,26 +409,38 @@ def require_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:
 
 
 def cancel_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:
+    """Ask a backfill to stop: no new chunk starts; the run in flight finishes (CANCELING)."""
+    from assetgraph.execution import backfill as backfill_engine
+
     record = require_backfill(instance, backfill_id)
     if record.status not in ("REQUESTED", "IN_PROGRESS"):
         raise RequestError(f"Backfill {backfill_id} is {record.status}; only a REQUESTED or IN_PROGRESS backfill "
                            "can be canceled.")
-    instance.update_backfill(backfill_id, "CANCELING")
+    backfill_engine.cancel_backfill(instance, backfill_id)
     return require_backfill(instance, backfill_id)
 
 
-def resume_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:
+def resume_backfill(instance: Instance, index: WorkspaceIndex, backfill_id: str) -> BackfillRecord:
+    """Continue a backfill: a CANCELED one is requested again and goes on from where it stopped; a
+    FAILED one gets a new backfill over its failed and missing partitions (returned)."""
     record = require_backfill(instance, backfill_id)
-    if record.status not in ("FAILED", "CANCELED"):
+    if record.status == "CANCELED":
+        instance.update_backfill(backfill_id, "REQUESTED")
+        return require_backfill(instance, backfill_id)
+    if record.status != "FAILED":
         raise RequestError(f"Backfill {backfill_id} is {record.status}; only a FAILED or CANCELED backfill can be "
                            "resumed.")
-    instance.update_backfill(backfill_id, "REQUESTED")
-    return require_backfill(instance, backfill_id)
+    body = record.body
+    partitions = body.get("partitions") or {}
+    rng = partitions.get("range")
+    selection = " or ".join(f'key:"{k}"' for k in body.get("selection", []))
+    return launch_backfill(instance, index, selection, PartitionKeyRange(rng[0], rng[1]) if rng else None,
+                           None if rng else list(partitions.get("keys") or []),
+                           tags={**body.get("tags", {}), "assetgraph/resumed_from": backfill_id},
+                           failed_and_missing_only=True)
 
 
 def backfills(instance: Instance, first: int, status: str | None) -> list[BackfillRecord]:
-    if status is not None and status not in BACKFILL_STATUSES:
-        raise RequestError(f"Unknown backfill status {status!r} (one of {', '.join(BACKFILL_STATUSES)}).")
     return instance.get_backfills(status=status, limit=check_first(first))
 
 
@@ -420,48 +451,41 @@ class BackfillPartition:
     run_id: str | None
 
 
-def backfill_partitions(instance: Instance, index: WorkspaceIndex, record: BackfillRecord) -> list[BackfillPartition]:
+def backfill_partitions(instance: Instance, record: BackfillRecord) -> list[BackfillPartition]:
     """Each targeted partition with the status of the latest run of the backfill that covers it
-    (``NOT_STARTED`` when none does yet)."""
-    body = record.body
-    pdef = _backfill_partitions_def(index, body)
-    rng = body.get("partition_range")
-    if body.get("partition_keys") is not None:
-        keys = [str(k) for k in body["partition_keys"]]
-    elif rng is not None and pdef is not None:
-        keys = list(pdef.get_partition_keys_in_range(PartitionKeyRange(rng["start"], rng["end"]),
-                                                     dynamic_partitions_store=instance))
-    else:
-        keys = []
+    (``NOT_STARTED`` when none does yet), in the definition's order, phase by phase."""
+    from assetgraph.execution.backfill import Phase
+
+    phases = [Phase.from_dict(p) for p in record.body.get("phases", [])]
+    keys: list[str] = []
+    seen: set[str] = set()
+    for phase in phases:
+        if phase.target is not None:
+            for key in phase.target.get_partition_keys():
+                if key not in seen:
+                    seen.add(key)
+                    keys.append(key)
+    pdefs = [p.partitions_def for p in phases if p.partitions_def is not None]
     latest: dict[str, Run] = {}
     for run in reversed(instance.get_runs(backfill_id=record.backfill_id)):  # oldest first: newer runs win
-        for key in _run_partitions(run, pdef, instance):
+        for key in _run_partitions(run, pdefs, instance):
             latest[key] = run
     return [BackfillPartition(k, latest[k].status.value if k in latest else "NOT_STARTED",
                               latest[k].run_id if k in latest else None) for k in keys]
 
 
-def _backfill_partitions_def(index: WorkspaceIndex, body: Mapping[str, Any]) -> PartitionsDefinition | None:
-    loc = index.location(str(body.get("code_location", "")))
-    for path in body.get("asset_selection", []):
-        key = AssetKey(path)
-        owner = loc if loc is not None and key in loc.entries else index.location_by_key.get(key)
-        if owner is not None:
-            pdef = owner.graph.get(key).partitions_def
-            if pdef is not None:
-                return pdef
-    return None
-
-
-def _run_partitions(run: Run, pdef: PartitionsDefinition | None, instance: Instance) -> list[str]:
+def _run_partitions(run: Run, pdefs: Sequence[PartitionsDefinition], instance: Instance) -> list[str]:
     if run.partition_key is not None:
         return [run.partition_key]
-    if run.partition_range is not None and pdef is not None:
-        try:
-            return list(pdef.get_partition_keys_in_range(PartitionKeyRange(*run.partition_range),
-                                                         dynamic_partitions_store=instance))
-        except PartitionError:
-            return []
+    if run.partition_keys:
+        return list(run.partition_keys)
+    if run.partition_range is not None:
+        for pdef in pdefs:
+            try:
+                return list(pdef.get_partition_keys_in_range(PartitionKeyRange(*run.partition_range),
+                                                             dynamic_partitions_store=instance))
+            except PartitionError:
+                continue
     return []
 
 

@@ -17,16 +17,16 @@ def test_launch_backfill_over_a_range_stores_a_requested_backfill(live: LiveServ
     assert backfill["status"] == "REQUESTED"
     record = live.instance.get_backfill(backfill["id"])
     assert record is not None and record.status == "REQUESTED"
-    assert record.body["asset_selection"] == [["daily_events"]]
-    assert record.body["partition_range"] == {"start": "2024-01-01", "end": "2024-01-07"}
-    assert record.body["partition_keys"] is None
-    assert record.body["code_location"] == "project"
+    assert record.body["selection"] == ["daily_events"]
+    assert record.body["partitions"] == {"range": ["2024-01-01", "2024-01-07"]}
+    assert record.body["num_partitions"] == 7
+    assert record.body["location"] == "project"
 
 
 def test_launch_backfill_over_keys(live: LiveServer) -> None:
     backfill = live.data(KEYS, {"s": "regional_sales", "k": ["us", "eu"]}, mutation=True)["launchBackfill"]
     record = live.instance.get_backfill(backfill["id"])
-    assert record is not None and record.body["partition_keys"] == ["us", "eu"]
+    assert record is not None and record.body["partitions"] == {"keys": ["us", "eu"]}
 
 
 def test_backfill_arguments_are_validated(live: LiveServer) -> None:
@@ -45,9 +45,11 @@ def test_backfill_per_partition_status_follows_its_runs(live: LiveServer) -> Non
     live.instance.create_run(Run(run_id=f"{backfill_id}-2", status=RunStatus.FAILURE, partition_key="2024-01-02",
                                  backfill_id=backfill_id))
     data = live.data("""query($id: String!) { backfill(id: $id) { id status partitionRange { start end }
+        selection numPartitions
         partitionStatuses(first: 2) { nodes { partition status runId } pageInfo { endCursor hasNextPage } }
         partitionStatusCounts { status count } runs { id } } }""", {"id": backfill_id})["backfill"]
     assert data["partitionRange"] == {"start": "2024-01-01", "end": "2024-01-03"}
+    assert (data["selection"], data["numPartitions"]) == (["daily_events"], 3)
     assert data["partitionStatuses"]["nodes"] == [
         {"partition": "2024-01-01", "status": "SUCCESS", "runId": f"{backfill_id}-1"},
         {"partition": "2024-01-02", "status": "FAILURE", "runId": f"{backfill_id}-2"},
@@ -65,7 +67,8 @@ def test_cancel_and_resume_backfill(live: LiveServer) -> None:
     assert live.data(cancel, {"id": backfill_id}, mutation=True)["cancelBackfill"]["status"] == "CANCELING"
     assert "only a FAILED or CANCELED" in live.error(resume, {"id": backfill_id}, mutation=True)
     live.instance.update_backfill(backfill_id, "CANCELED")  # what the daemon does once its runs stopped
-    assert live.data(resume, {"id": backfill_id}, mutation=True)["resumeBackfill"]["status"] == "REQUESTED"
+    assert live.data(resume, {"id": backfill_id}, mutation=True)["resumeBackfill"] == {"id": backfill_id,
+                                                                                      "status": "REQUESTED"}
     assert "No backfill" in live.error(cancel, {"id": "nope"}, mutation=True)
 
 
@@ -75,3 +78,13 @@ def test_backfills_list_newest_first_with_status_filter(live: LiveServer) -> Non
     assert listed[0] == {"id": backfill_id, "status": "REQUESTED"}
     assert all(b["status"] == "REQUESTED" for b in listed)
     assert live.data('{ backfill(id: "nope") { id } }') == {"backfill": None}
+
+
+def test_resume_failed_backfill_targets_what_is_not_materialised(live: LiveServer) -> None:
+    backfill_id = live.data(KEYS, {"s": "regional_sales", "k": ["us", "eu"]}, mutation=True)["launchBackfill"]["id"]
+    live.instance.update_backfill(backfill_id, "FAILED")
+    resumed = live.data('mutation($id: String!) { resumeBackfill(backfillId: $id) { id status partitionKeys '
+                        'tags { key value } } }', {"id": backfill_id}, mutation=True)["resumeBackfill"]
+    assert resumed["id"] != backfill_id and resumed["status"] == "REQUESTED"
+    assert resumed["partitionKeys"] == ["us", "eu"]
+    assert {"key": "assetgraph/resumed_from", "value": backfill_id} in resumed["tags"]

@@ -7,7 +7,8 @@ request's loaders (one batched read for all nodes); the rest read the in-memory 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -28,6 +29,8 @@ from assetgraph.server.schema.partitions import (
     PartitionStatusRange,
 )
 from assetgraph.server.security import MutationAllowed
+
+T = TypeVar("T")
 
 
 @strawberry.type(description="A materialization of an asset, with its metadata.")
@@ -59,22 +62,19 @@ class SourceLocation:
 
 @strawberry.type
 class AssetNode:
+    key: AssetKeyType
     _loc: strawberry.Private[LocationIndex]
     _key: strawberry.Private[AssetKey]
 
     def _entry(self) -> Any:
         return self._loc.entries[self._key]
 
-    def _nodes(self, keys: set[AssetKey] | frozenset[AssetKey]) -> list[AssetNode]:
-        return [AssetNode(_loc=self._loc, _key=k) for k in sorted(keys)]
+    def _nodes(self, keys: Iterable[AssetKey]) -> list[AssetNode]:
+        return [node_of(self._loc, k) for k in sorted(keys)]
 
     @strawberry.field(description="`location:key`, unique in the workspace.")
     def id(self) -> str:
         return f"{self._loc.name}:{self._key.to_user_string()}"
-
-    @strawberry.field
-    def key(self) -> AssetKeyType:
-        return AssetKeyType(path=list(self._key.path))
 
     @strawberry.field
     def group_name(self) -> str:
@@ -132,22 +132,22 @@ class AssetNode:
     @strawberry.field(description="All ancestors (or those within `depth` levels), sorted by key.")
     def upstream(self, depth: int | None = None) -> list[AssetNode]:
         if depth == 1:
-            return self._nodes(self._loc.graph.parents(self._key))
+            return _edges(self._loc, "parents", self._key)
         return self._nodes(self._loc.graph.upstream(self._key, depth=_depth(depth)))
 
     @strawberry.field(description="All descendants (or those within `depth` levels), sorted by key.")
     def downstream(self, depth: int | None = None) -> list[AssetNode]:
         if depth == 1:
-            return self._nodes(self._loc.graph.children(self._key))
+            return _edges(self._loc, "children", self._key)
         return self._nodes(self._loc.graph.downstream(self._key, depth=_depth(depth)))
 
     @strawberry.field(description="Direct upstream assets (one step).")
     def parents(self) -> list[AssetNode]:
-        return self._nodes(self._loc.graph.parents(self._key))
+        return _edges(self._loc, "parents", self._key)
 
     @strawberry.field(description="Direct downstream assets (one step).")
     def children(self) -> list[AssetNode]:
-        return self._nodes(self._loc.graph.children(self._key))
+        return _edges(self._loc, "children", self._key)
 
     @strawberry.field
     def partitions_definition(self) -> PartitionsDefinitionType | None:
@@ -165,23 +165,33 @@ class AssetNode:
         return PartitionKeyConnection.of(page)
 
     @strawberry.field
-    async def partition_stats(self, info: Info) -> PartitionStats:
-        status = await ctx(info).loaders.partition_status.load(self._key)
-        return PartitionStats.of(status)
+    def partition_stats(self, info: Info) -> PartitionStats:
+        c = ctx(info)
+        status = c.prefetched.get(PARTITION_STATUS, {}).get(self._key)
+        if status is not None:
+            return PartitionStats.of(status)
+        return _later(PartitionStats.of, c.loaders.partition_status.load(self._key))
 
     @strawberry.field(description="Every partition as ranges of one status over the ordered key space "
                                   "(for status bars): never lists keys of time windows.")
     async def partition_status_ranges(self, info: Info) -> list[PartitionStatusRange]:
         c = ctx(info)
-        status = await c.loaders.partition_status.load(self._key)
+        status = c.prefetched.get(PARTITION_STATUS, {}).get(self._key)
+        if status is None:
+            status = await c.loaders.partition_status.load(self._key)
         if status.partitions_def is None:
             return []
         return [PartitionStatusRange.of(r) for r in await in_thread(status_ranges, status, c.instance)]
 
     @strawberry.field
-    async def latest_materialization(self, info: Info) -> MaterializationEvent | None:
-        record = await ctx(info).loaders.latest_materialization.load(self._key)
-        return MaterializationEvent.of(record) if record is not None else None
+    def latest_materialization(self, info: Info) -> MaterializationEvent | None:
+        c = ctx(info)
+        prefetched = c.prefetched.get(LATEST_MATERIALIZATION)
+        if prefetched is not None and self._key in prefetched:
+            record = prefetched[self._key]
+            return MaterializationEvent.of(record) if record is not None else None
+        return _later(lambda r: MaterializationEvent.of(r) if r is not None else None,
+                      c.loaders.latest_materialization.load(self._key))
 
     @strawberry.field(description="Materializations, newest first (of one partition when given).")
     async def materializations(self, info: Info, first: int = 20, partition: str | None = None
@@ -192,6 +202,64 @@ class AssetNode:
     @strawberry.field
     def checks(self) -> list[AssetCheck]:
         return [AssetCheck.of(self._key, c) for c in self._loc.checks_by_asset.get(self._key, [])]
+
+
+LATEST_MATERIALIZATION = "latestMaterialization"
+PARTITION_STATUS = "partitionStatus"
+_PREFETCHABLE = {"latestMaterialization": LATEST_MATERIALIZATION, "partitionStats": PARTITION_STATUS,
+                 "partitionStatusRanges": PARTITION_STATUS}
+
+
+def _later(convert: Callable[[Any], T], pending: Awaitable[Any]) -> Any:
+    """An awaitable of ``convert(await pending)``: a field that resolves synchronously when its value
+    was prefetched returns this otherwise (graphql-core awaits it)."""
+    async def resolve() -> T:
+        return convert(await pending)
+
+    return resolve()
+
+
+def node_of(loc: LocationIndex, key: AssetKey) -> AssetNode:
+    """The node object of ``key``, made once per snapshot (nodes are immutable views)."""
+    nodes: dict[AssetKey, AssetNode] = loc.memo.setdefault("nodes", {})
+    node = nodes.get(key)
+    if node is None:
+        node = nodes[key] = AssetNode(key=AssetKeyType(path=list(key.path)), _loc=loc, _key=key)
+    return node
+
+
+def _edges(loc: LocationIndex, direction: str, key: AssetKey) -> list[AssetNode]:
+    """One-step parents or children, sorted by key, computed once per snapshot."""
+    cache: dict[AssetKey, list[AssetNode]] = loc.memo.setdefault(direction, {})
+    found = cache.get(key)
+    if found is None:
+        keys = loc.graph.parents(key) if direction == "parents" else loc.graph.children(key)
+        found = cache[key] = [node_of(loc, k) for k in sorted(keys)]
+    return found
+
+
+def _requested(selections: Iterable[Any], names: set[str], found: set[str]) -> set[str]:
+    for selection in selections:
+        name = getattr(selection, "name", None)
+        if name in names:
+            found.add(name)
+        _requested(getattr(selection, "selections", ()), names, found)
+    return found
+
+
+async def prefetch(info: Info, pairs: list[tuple[LocationIndex, AssetKey]]) -> None:
+    """Read, in one batch per kind, what the requested fields of these nodes need from storage."""
+    wanted = {_PREFETCHABLE[n] for n in _requested(info.selected_fields, set(_PREFETCHABLE), set())}
+    if not wanted or not pairs:
+        return
+    c = ctx(info)
+    keys = [key for _, key in pairs]
+    if LATEST_MATERIALIZATION in wanted:
+        records = await in_thread(services.latest_materializations, c.instance, keys)
+        c.prefetched.setdefault(LATEST_MATERIALIZATION, {}).update(zip(keys, records, strict=True))
+    if PARTITION_STATUS in wanted:
+        statuses = await in_thread(services.partition_statuses, c.instance, c.index, keys)
+        c.prefetched.setdefault(PARTITION_STATUS, {}).update(zip(keys, statuses, strict=True))
 
 
 def _depth(depth: int | None) -> int | None:
@@ -207,7 +275,7 @@ def key_page_empty() -> Any:
 
 
 def nodes_of(pairs: list[tuple[LocationIndex, AssetKey]]) -> list[AssetNode]:
-    return [AssetNode(_loc=loc, _key=key) for loc, key in pairs]
+    return [node_of(loc, key) for loc, key in pairs]
 
 
 def _index(info: Info) -> WorkspaceIndex:
@@ -218,14 +286,16 @@ def _index(info: Info) -> WorkspaceIndex:
 class AssetQueries:
     @strawberry.field(description="Assets of every loaded code location, or those `selection` picks "
                                   "(the selection syntax: `+key:raw/orders`, `group:marts and kind:dbt`, ...).")
-    def asset_nodes(self, info: Info, selection: str | None = None) -> list[AssetNode]:
-        return nodes_of(services.select_assets(_index(info), selection))
+    async def asset_nodes(self, info: Info, selection: str | None = None) -> list[AssetNode]:
+        pairs = services.select_assets(_index(info), selection)
+        await prefetch(info, pairs)
+        return nodes_of(pairs)
 
     @strawberry.field(description="One asset by key path, or null.")
     def asset_node(self, info: Info, key: list[str]) -> AssetNode | None:
         asset_key = key_of(key)
         loc = services.find_asset(_index(info), asset_key)
-        return AssetNode(_loc=loc, _key=asset_key) if loc is not None else None
+        return node_of(loc, asset_key) if loc is not None else None
 
 
 @strawberry.type

@@ -64,29 +64,40 @@ class Backfill:
     def create_time(self) -> float:
         return self._record.create_time
 
-    @strawberry.field
-    def selection(self) -> str | None:
-        value = self._record.body.get("selection")
-        return str(value) if value is not None else None
+    @strawberry.field(description="The backfilled assets' keys as users write them.")
+    def selection(self) -> list[str]:
+        return [str(k) for k in self._record.body.get("selection", [])]
 
     @strawberry.field
     def asset_selection(self) -> list[AssetKeyType]:
-        return [AssetKeyType(path=list(p)) for p in self._record.body.get("asset_selection", [])]
+        return [AssetKeyType(path=k.split("/")) for k in self.selection()]
 
     @strawberry.field
     def code_location(self) -> str | None:
-        value = self._record.body.get("code_location")
+        value = self._record.body.get("location")
         return str(value) if value is not None else None
 
     @strawberry.field
     def partition_range(self) -> PartitionRange | None:
-        rng = self._record.body.get("partition_range")
-        return PartitionRange(start=rng["start"], end=rng["end"]) if rng else None
+        rng = (self._record.body.get("partitions") or {}).get("range")
+        return PartitionRange(start=rng[0], end=rng[1]) if rng else None
 
     @strawberry.field
     def partition_keys(self) -> list[str] | None:
-        keys = self._record.body.get("partition_keys")
+        keys = (self._record.body.get("partitions") or {}).get("keys")
         return [str(k) for k in keys] if keys is not None else None
+
+    @strawberry.field(description="How many partitions the backfill targets, over all its phases.")
+    def num_partitions(self) -> int:
+        return int(self._record.body.get("num_partitions", 0))
+
+    @strawberry.field(description="Partitions whose run finished, successfully or not.")
+    def done_partitions(self) -> int:
+        return int(self._record.body.get("done_partitions", 0))
+
+    @strawberry.field
+    def failed_partitions(self) -> int:
+        return int(self._record.body.get("failed_partitions", 0))
 
     @strawberry.field
     def tags(self) -> list[Tag]:
@@ -97,7 +108,7 @@ class Backfill:
                                  after: str | None = None) -> BackfillPartitionConnection:
         services.check_first(first, 10_000)
         c = ctx(info)
-        parts = await in_thread(services.backfill_partitions, c.instance, c.index, self._record)
+        parts = await in_thread(services.backfill_partitions, c.instance, self._record)
         start = 0
         if after is not None:
             keys = [p.partition for p in parts]
@@ -112,8 +123,7 @@ class Backfill:
 
     @strawberry.field(description="How many targeted partitions are in each status.")
     async def partition_status_counts(self, info: Info) -> list[StatusCount]:
-        c = ctx(info)
-        parts = await in_thread(services.backfill_partitions, c.instance, c.index, self._record)
+        parts = await in_thread(services.backfill_partitions, ctx(info).instance, self._record)
         return [StatusCount(status=s, count=n) for s, n in sorted(Counter(p.status for p in parts).items())]
 
     @strawberry.field(description="The runs the backfill launched, newest first.")
@@ -139,14 +149,15 @@ class BackfillQueries:
 class BackfillMutations:
     @strawberry.mutation(permission_classes=[MutationAllowed],
                          description="Request a backfill of `selection` over a partition range or a list of keys "
-                                     "(exactly one); the daemon advances it.")
+                                     "(exactly one); the daemon advances it. With `failedAndMissingOnly`, only "
+                                     "partitions not yet materialised are targeted.")
     async def launch_backfill(self, info: Info, selection: str, partition_range: PartitionRangeInput | None = None,
-                              partition_keys: list[str] | None = None,
-                              tags: list[TagInput] | None = None) -> Backfill:
+                              partition_keys: list[str] | None = None, tags: list[TagInput] | None = None,
+                              failed_and_missing_only: bool = False) -> Backfill:
         c = ctx(info)
         record = await in_thread(services.launch_backfill, c.instance, c.index, selection,
                                  partition_range.to_range() if partition_range else None, partition_keys,
-                                 {t.key: t.value for t in tags or []})
+                                 {t.key: t.value for t in tags or []}, failed_and_missing_only)
         return Backfill(_record=record)
 
     @strawberry.mutation(permission_classes=[MutationAllowed],
@@ -155,6 +166,8 @@ class BackfillMutations:
         return Backfill(_record=await in_thread(services.cancel_backfill, ctx(info).instance, backfill_id))
 
     @strawberry.mutation(permission_classes=[MutationAllowed],
-                         description="Request a FAILED or CANCELED backfill again; the daemon skips what succeeded.")
+                         description="Continue a backfill: a CANCELED one goes on from where it stopped; a FAILED one "
+                                     "gets a new backfill (returned) over its failed and missing partitions.")
     async def resume_backfill(self, info: Info, backfill_id: str) -> Backfill:
-        return Backfill(_record=await in_thread(services.resume_backfill, ctx(info).instance, backfill_id))
+        c = ctx(info)
+        return Backfill(_record=await in_thread(services.resume_backfill, c.instance, c.index, backfill_id))

@@ -1,0 +1,159 @@
+"""Server benchmarks: the lineage query over 10,000 assets and partition status bars of an asset
+with about 1,000,000 partitions, through a real uvicorn server on loopback.
+
+    .venv/bin/python bench/server/bench_graphql.py [--assets 10000] [--repeat 7] [--json out.json]
+
+Reports medians (and min/max) in milliseconds, measured end to end with HTTP (client-side
+wall time: request, GraphQL execution, JSON encoding, transfer and decoding). Targets (issue 6):
+assetNodes with upstream, downstream and latest materialization for 10,000 assets < 300 ms;
+partitionStatusRanges for 1,000,000 partitions < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from assetgraph import Definitions, asset
+from assetgraph.definitions.events import Event, EventType
+from assetgraph.definitions.keys import AssetKey
+from assetgraph.definitions.partitions import HourlyPartitionsDefinition
+from assetgraph.server.app import create_app
+from assetgraph.server.workspace import InProcessWorkspace
+from assetgraph.storage.instance import Instance
+
+LINEAGE_QUERY = """{ assetNodes { key { path } upstream(depth: 1) { key { path } }
+  downstream(depth: 1) { key { path } } latestMaterialization { timestamp } } }"""
+STATUS_QUERY = """{ assetNode(key: ["huge"]) { partitionStats { total materialized failed inProgress missing }
+  partitionStatusRanges { start end status count } } }"""
+HOURLY = HourlyPartitionsDefinition(start_date="1912-01-01-00:00")
+
+
+def generated_defs(n: int, seed: int = 7) -> Definitions:
+    """``n`` assets in layers of 100; each depends on up to three assets of earlier layers."""
+    rng = random.Random(seed)
+    assets = []
+    for i in range(n):
+        deps = sorted({f"a{rng.randrange(0, i - i % 100)}" for _ in range(rng.randint(1, 3))}) if i >= 100 else []
+
+        def body() -> None: ...
+
+        assets.append(asset(name=f"a{i}", deps=deps, group_name=f"g{i // 1000}")(body))
+
+    @asset(partitions_def=HOURLY)
+    def huge() -> None: ...
+
+    return Definitions(assets=[*assets, huge])
+
+
+def seed_instance(instance: Instance, defs: Definitions, n: int) -> None:
+    """A materialization for every generated asset, and range-encoded status for ``huge``."""
+    graph = defs.get_asset_graph()
+    instance.register_assets({k: graph.get(k).partitions_def for k in graph.keys})
+    now = time.time()
+    events = [Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="seed", timestamp=now,
+                    asset_key=AssetKey(f"a{i}")) for i in range(n)]
+    for start in range(0, len(events), 2000):
+        instance.store_events(events[start:start + 2000])
+    keys = HOURLY.get_partition_keys()
+    status_events = []
+    # 200 materialized ranges of 4,000 hours, with failed and in-progress partitions between them
+    for block in range(200):
+        lo = block * 5000
+        status_events.append(Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="seed", timestamp=now,
+                                   asset_key=AssetKey("huge"), partition_range=(keys[lo], keys[lo + 3999])))
+        status_events.append(Event(event_type=EventType.ASSET_MATERIALIZATION_FAILED, run_id="seed", timestamp=now,
+                                   asset_key=AssetKey("huge"), partition=keys[lo + 4100]))
+        status_events.append(Event(event_type=EventType.ASSET_MATERIALIZATION_PLANNED, run_id="seed", timestamp=now,
+                                   asset_key=AssetKey("huge"), partition=keys[lo + 4200]))
+    instance.store_events(status_events)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(defs: Definitions, instance: Instance) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(InProcessWorkspace({"bench": defs}), instance), host="127.0.0.1",
+                            port=port, log_level="warning", lifespan="off", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def post(url: str, query: str) -> tuple[float, dict[str, Any]]:
+    body = json.dumps({"query": query}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as response:
+        payload = json.loads(response.read())
+    elapsed = (time.perf_counter() - started) * 1000
+    if payload.get("errors"):
+        raise RuntimeError(payload["errors"])
+    return elapsed, payload["data"]
+
+
+def measure(url: str, query: str, repeat: int) -> dict[str, Any]:
+    post(url, query)  # warm-up: snapshot graph, partition definitions, caches
+    times = [post(url, query)[0] for _ in range(repeat)]
+    return {"median_ms": round(statistics.median(times), 1), "min_ms": round(min(times), 1),
+            "max_ms": round(max(times), 1), "runs": repeat}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assets", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    defs = generated_defs(args.assets)
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = Instance.from_url(f"sqlite:///{tmp}/bench.db")
+        seed_instance(instance, defs, args.assets)
+        setup_s = time.perf_counter() - t0
+        with serving(defs, instance) as url:
+            _, data = post(url, LINEAGE_QUERY)
+            assert len(data["assetNodes"]) == args.assets + 1
+            _, status = post(url, STATUS_QUERY)
+            node = status["assetNode"]
+            results = {
+                "assets": args.assets,
+                "setup_s": round(setup_s, 1),
+                "asset_nodes_lineage": measure(url, LINEAGE_QUERY, args.repeat),
+                "partitions": node["partitionStats"]["total"],
+                "status_ranges": len(node["partitionStatusRanges"]),
+                "partition_status_ranges": measure(url, STATUS_QUERY, args.repeat),
+            }
+        instance.dispose()
+    print(json.dumps(results, indent=2))
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
