@@ -68,9 +68,10 @@ def coerce_deps(deps: Iterable[Any] | None) -> tuple[AssetDep, ...]:
         if isinstance(dep, AssetDep):
             out.append(dep)
             continue
+        # An assets definition: depend on all its assets. Its `.key` raises for a multi-asset.
         keys = getattr(dep, "keys", None)
-        if keys is not None and not isinstance(dep, (str, list, tuple, AssetKey)) and getattr(dep, "key", None) is None:
-            out.extend(AssetDep(k) for k in keys)  # a multi-asset: depend on all its assets
+        if keys is not None and not callable(keys) and not isinstance(dep, (str, list, tuple, AssetKey)):
+            out.extend(AssetDep(k) for k in keys)
         else:
             out.append(AssetDep(dep))
     return tuple(out)
