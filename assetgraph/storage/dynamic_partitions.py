@@ -39,11 +39,30 @@ class DynamicPartitionStorage:
         self._runner.run(lambda conn: conn.execute(stmt), write=True)
 
     def get_dynamic_partitions(self, name: str) -> list[str]:
+        return self._runner.run(lambda conn: ConnectionDynamicPartitions(conn).get_dynamic_partitions(name),
+                                write=False)
+
+    def has_dynamic_partition(self, name: str, key: str) -> bool:
+        return self._runner.run(lambda conn: ConnectionDynamicPartitions(conn).has_dynamic_partition(name, key),
+                                write=False)
+
+
+class ConnectionDynamicPartitions:
+    """Dynamic partition keys read on an open connection (satisfies `DynamicPartitionsStore`).
+
+    Code inside a write transaction uses it: opening a second transaction there would deadlock
+    on the in-memory instance's single connection.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get_dynamic_partitions(self, name: str) -> list[str]:
         stmt = (sa.select(dynamic_partitions.c.partition_key)
                 .where(dynamic_partitions.c.name == name).order_by(dynamic_partitions.c.id))
-        return self._runner.run(lambda conn: list(conn.execute(stmt).scalars()), write=False)
+        return list(self._conn.execute(stmt).scalars())
 
     def has_dynamic_partition(self, name: str, key: str) -> bool:
         stmt = sa.select(dynamic_partitions.c.id).where(
             dynamic_partitions.c.name == name, dynamic_partitions.c.partition_key == key)
-        return self._runner.run(lambda conn: conn.execute(stmt).first() is not None, write=False)
+        return self._conn.execute(stmt).first() is not None

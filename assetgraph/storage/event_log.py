@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Row
 from assetgraph.definitions.errors import StorageError
 from assetgraph.definitions.events import PAYLOAD_VERSION, AssetCheckEvaluation, Event, EventRecord, EventType
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
+from assetgraph.storage.dynamic_partitions import ConnectionDynamicPartitions
 from assetgraph.storage.engine import TransactionRunner
 from assetgraph.storage.schema import asset_partition_status, assets, check_executions, event_log
 from assetgraph.storage.sql import chunks, insert_ignore, upsert
@@ -237,7 +238,7 @@ class EventLogStorage:
                 self._write_check(conn, db_key, record, last_materialization)
                 continue
             if affects_status(record):
-                subset = subset_for_event(record, state.partitions_def)
+                subset = subset_for_event(record, state.partitions_def, ConnectionDynamicPartitions(conn))
                 if subset is not None:
                     if statuses is None:
                         statuses = self._decode_statuses(state)
@@ -337,7 +338,7 @@ class EventLogStorage:
         for row in conn.execute(stmt):
             record = record_from_row(row)
             if affects_status(record):
-                subset = subset_for_event(record, state.partitions_def)
+                subset = subset_for_event(record, state.partitions_def, ConnectionDynamicPartitions(conn))
                 if subset is not None:
                     for kind in apply_event(statuses, record.event_type, subset):
                         changed[kind] = record.id
@@ -425,7 +426,7 @@ class EventLogStorage:
         ranged = base.where(event_log.c.partition_key.is_(None), event_log.c.id > (found.id if found else 0))
         for range_row in conn.execute(ranged):
             record = record_from_row(range_row)
-            subset = subset_for_event(record, pdef)
+            subset = subset_for_event(record, pdef, ConnectionDynamicPartitions(conn))
             if subset is not None and partition in subset:
                 return record
         return found

@@ -170,9 +170,11 @@ def _keys_subset(partitions_def: PartitionsDefinition, keys: list[str]) -> Subse
     return partitions_def.subset_with_keys(keys)
 
 
-def subset_for_event(event: Event, partitions_def: PartitionsDefinition | None) -> Subset | None:
+def subset_for_event(event: Event, partitions_def: PartitionsDefinition | None,
+                     dynamic_partitions_store: DynamicPartitionsStore | None = None) -> Subset | None:
     """The partitions an event covers, in the form the asset's status is kept in; None when
-    they cannot be known (a range on an asset whose definition storage has not seen)."""
+    they cannot be known (a range on an asset whose definition storage has not seen). A range
+    of dynamic partitions needs ``dynamic_partitions_store`` to list the keys it spans."""
     try:
         if event.partition_range is not None:
             if partitions_def is None:
@@ -181,7 +183,8 @@ def subset_for_event(event: Event, partitions_def: PartitionsDefinition | None) 
                 return None
             from assetgraph.definitions.partitions.base import PartitionKeyRange
 
-            return partitions_def.subset_with_key_range(PartitionKeyRange(*event.partition_range))
+            return partitions_def.subset_with_key_range(PartitionKeyRange(*event.partition_range),
+                                                        dynamic_partitions_store)
         if partitions_def is None:
             return KeySubset([event.partition if event.partition is not None else UNPARTITIONED])
         if event.partition is None:

@@ -280,6 +280,17 @@ class StorageContract:
         status = instance.get_partition_status(FILES)
         assert status.total == 3 and status.missing.get_partition_keys() == ["a.csv", "c.csv"]
 
+    def test_range_event_on_dynamic_partitions_updates_status(self, instance: Instance) -> None:
+        instance.register_assets({FILES: DynamicPartitionsDefinition("files")})
+        instance.add_dynamic_partitions("files", ["a.csv", "b.csv", "c.csv"])
+        instance.store_events([ev(EventType.ASSET_MATERIALIZATION, FILES, partition_range=("a.csv", "b.csv"))])
+        status = instance.get_partition_status(FILES)
+        assert status.materialized.get_partition_keys() == ["a.csv", "b.csv"]
+        assert status.missing.get_partition_keys() == ["c.csv"]
+        latest = instance.get_latest_materialization_event(FILES, partition="a.csv")
+        assert latest is not None and latest.partition_range == ("a.csv", "b.csv")
+        assert_rebuild_matches(instance)
+
     def test_status_of_unregistered_partitioned_asset_is_a_key_set(self, instance: Instance) -> None:
         instance.store_events([ev(EventType.ASSET_MATERIALIZATION, DAILY, partition=k) for k in ["b", "a"]])
         assert instance.get_materialized_partitions(DAILY) == {"a", "b"}
