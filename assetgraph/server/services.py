@@ -7,9 +7,7 @@ without HTTP. No SQL (storage owns it) and no GraphQL types. Must not import str
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +16,6 @@ from assetgraph.definitions.errors import PartitionError, SelectionError, close_
 from assetgraph.definitions.events import (
     AssetCheckEvaluation,
     AssetMaterialization,
-    Event,
     EventRecord,
     EventType,
     Run,
@@ -33,7 +30,6 @@ from assetgraph.storage.instance import Instance
 from assetgraph.storage.status import PartitionStatus
 
 MAX_PAGE = 1000
-INSTIGATOR_STATE_PREFIX = "instigator_state/"
 
 
 class RequestError(ValueError):
@@ -214,41 +210,16 @@ def _partitions_defs(target: Target) -> list[PartitionsDefinition]:
     return found
 
 
-def _validate_partitions(instance: Instance, target: Target, keys: Iterable[str]) -> None:
-    pdefs = _partitions_defs(target)
-    wanted = list(keys)
-    if wanted and not pdefs:
-        raise PartitionError("The selected assets are not partitioned; launch without a partition.")
-    for pdef in pdefs:
-        for key in wanted:
-            pdef.validate_partition_key(key, dynamic_partitions_store=instance)
-
-
 def launch_run(instance: Instance, index: WorkspaceIndex, selection: str, partition_key: str | None = None,
-               partition_range: PartitionKeyRange | None = None, tags: Mapping[str, str] | None = None) -> Run:
-    """Queue a run of ``selection`` (the daemon starts QUEUED runs)."""
+               partition_range: PartitionKeyRange | None = None, tags: Mapping[str, str] | None = None,
+               partition_keys: Sequence[str] | None = None) -> Run:
+    """Queue a run of ``selection`` through `assetgraph.codelocation.launch` (the daemon starts it)."""
+    from assetgraph.codelocation import launch
+
     target = resolve_target(index, selection)
-    if partition_key is not None and partition_range is not None:
-        raise RequestError("Give partitionKey or partitionRange, not both.")
-    if partition_range is not None:
-        _validate_partitions(instance, target, [partition_range.start, partition_range.end])
-    elif partition_key is not None:
-        _validate_partitions(instance, target, [partition_key])
-    elif _partitions_defs(target):
-        raise PartitionError(f"The selection {selection!r} has partitioned assets: give a partitionKey, or "
-                             "launch a backfill for several partitions.")
-    run = Run(run_id=str(uuid.uuid4()), status=RunStatus.QUEUED, tags=dict(tags or {}), asset_selection=target.keys,
-              partition_key=partition_key,
-              partition_range=(partition_range.start, partition_range.end) if partition_range else None,
-              code_location=target.location.name, create_time=time.time())
-    return _enqueue(instance, run)
-
-
-def _enqueue(instance: Instance, run: Run) -> Run:
-    created = instance.create_run(run)
-    instance.store_events([Event(event_type=EventType.RUN_ENQUEUED, run_id=run.run_id, timestamp=time.time(),
-                                 message="Run queued.")])
-    return created
+    return launch.launch_run(instance, target.location.snapshot, asset_keys=target.keys, partition_key=partition_key,
+                             partition_range=(partition_range.start, partition_range.end) if partition_range else None,
+                             partition_keys=partition_keys, tags=tags)
 
 
 def require_run(instance: Instance, run_id: str) -> Run:
@@ -259,50 +230,38 @@ def require_run(instance: Instance, run_id: str) -> Run:
 
 
 def cancel_run(instance: Instance, run_id: str) -> Run:
-    """Ask for a run to stop: CANCELING, which the daemon (or the run's worker) turns into CANCELED."""
+    """Stop a run: a queued one is CANCELED at once, a running one becomes CANCELING (its worker stops it)."""
+    from assetgraph.codelocation import launch
+
     run = require_run(instance, run_id)
     if run.status.is_finished:
         raise RequestError(f"Run {run_id} already finished with status {run.status.value}; nothing to cancel.")
-    if run.status != RunStatus.CANCELING:
-        instance.update_run(run_id, status=RunStatus.CANCELING)
-        instance.store_events([Event(event_type=EventType.RUN_CANCELING, run_id=run_id, timestamp=time.time(),
-                                     message="Cancellation requested.")])
+    launch.cancel_run(instance, run_id)
     return require_run(instance, run_id)
 
 
-def succeeded_assets(instance: Instance, run_id: str) -> set[AssetKey]:
-    """Assets a run materialised and did not fail afterwards."""
-    records = instance.get_event_records([EventType.ASSET_MATERIALIZATION, EventType.ASSET_MATERIALIZATION_FAILED,
-                                          EventType.STEP_FAILURE], run_id=run_id)
-    done: set[AssetKey] = set()
-    for record in records:
-        if record.asset_key is None:
-            continue
-        if record.event_type == EventType.ASSET_MATERIALIZATION:
-            done.add(record.asset_key)
-        else:
-            done.discard(record.asset_key)
-    return done
+def reexecute_run(instance: Instance, index: WorkspaceIndex, run_id: str, from_failure: bool) -> Run:
+    """Queue a new run of a finished run's assets (from failure: only those that did not materialise)."""
+    from assetgraph.codelocation import launch
 
-
-def reexecute_run(instance: Instance, run_id: str, from_failure: bool) -> Run:
-    """Queue a new run of a finished run's assets (from failure: only those that did not succeed)."""
     parent = require_run(instance, run_id)
     if not parent.status.is_finished:
         raise RequestError(f"Run {run_id} is {parent.status.value}; re-execute it once it has finished.")
-    keys = parent.asset_selection
-    if from_failure:
-        if parent.status == RunStatus.SUCCESS:
-            raise RequestError(f"Run {run_id} succeeded; nothing to re-execute from failure (re-execute all instead).")
-        done = succeeded_assets(instance, run_id)
-        keys = tuple(k for k in keys if k not in done)
-        if not keys:
-            raise RequestError(f"Every asset of run {run_id} was materialised; nothing to re-execute from failure.")
-    run = parent.replace(run_id=str(uuid.uuid4()), status=RunStatus.QUEUED, asset_selection=keys,
-                         parent_run_id=parent.run_id, root_run_id=parent.root_run_id or parent.run_id,
-                         create_time=time.time(), start_time=None, end_time=None,
-                         asset_check_selection=None if from_failure else parent.asset_check_selection)
-    return _enqueue(instance, run)
+    if from_failure and parent.status == RunStatus.SUCCESS:
+        raise RequestError(f"Run {run_id} succeeded; nothing to re-execute from failure (re-execute all instead).")
+    location = index.location(parent.code_location or "") if parent.code_location else None
+    if location is None:
+        location = _location_of_keys(index, parent.asset_selection)
+    return launch.reexecute_run(instance, location.snapshot, run_id,
+                                launch.FROM_FAILURE if from_failure else launch.ALL_STEPS)
+
+
+def _location_of_keys(index: WorkspaceIndex, keys: Sequence[AssetKey]) -> LocationIndex:
+    for key in keys:
+        loc = index.location_by_key.get(key)
+        if loc is not None:
+            return loc
+    raise RequestError("The run's code location is not loaded; reload it before re-executing the run.")
 
 
 def runs_page(instance: Instance, first: int, after: str | None,
@@ -505,36 +464,44 @@ class Instigator:
     def name(self) -> str:
         return str(self.entry["name"])
 
+    @property
+    def id(self) -> str:
+        """``LOCATION:NAME``, under which the daemon stores its ticks."""
+        from assetgraph.orchestration.instigators import instigator_id
 
-def instigator_state_key(location: str, name: str) -> str:
-    """The key-value under which a schedule's or sensor's RUNNING/STOPPED state is kept."""
-    return f"{INSTIGATOR_STATE_PREFIX}{location}/{name}"
+        return instigator_id(self.location, self.name)
 
 
 def instigators(instance: Instance, index: WorkspaceIndex, kind: str) -> list[Instigator]:
     """Every schedule (``kind="schedules"``) or sensor (``"sensors"``) with its state."""
+    from assetgraph.orchestration.instigators import instigator_id, instigator_statuses
+
     found = [(loc.name, entry) for loc in index.locations for entry in loc.instigators(kind)]
-    states = instance.get_kvs([instigator_state_key(loc, e["name"]) for loc, e in found])
+    defaults = {instigator_id(loc, e["name"]): str(e.get("default_status", "STOPPED")) for loc, e in found}
+    states = instigator_statuses(instance, defaults)
     return [Instigator(loc, "schedule" if kind == "schedules" else "sensor", entry,
-                       states.get(instigator_state_key(loc, entry["name"]), str(entry.get("default_status", "STOPPED"))))
-            for loc, entry in found]
+                       states[instigator_id(loc, entry["name"])]) for loc, entry in found]
 
 
 def set_instigator_state(instance: Instance, index: WorkspaceIndex, kind: str, name: str, running: bool) -> Instigator:
-    matches = [i for i in instigators(instance, index, kind) if i.name == name]
+    """Start or stop a schedule or sensor (the daemon reads the state from storage)."""
+    from assetgraph.orchestration.instigators import RUNNING, STOPPED, set_instigator_status
+
+    known = instigators(instance, index, kind)
+    matches = [i for i in known if i.name == name]
     if not matches:
-        known = sorted(i.name for i in instigators(instance, index, kind))
-        hint = close_matches(name, known)
+        hint = close_matches(name, sorted(i.name for i in known))
         raise RequestError(f"No {kind[:-1]} named {name!r} in the workspace."
                            + (f"\n  did you mean: {', '.join(hint)}" if hint else ""))
     found = matches[0]
-    status = "RUNNING" if running else "STOPPED"
-    instance.set_kvs({instigator_state_key(found.location, name): status})
+    status = RUNNING if running else STOPPED
+    set_instigator_status(instance, found.location, name, status)
     return Instigator(found.location, found.kind, found.entry, status)
 
 
-def ticks(instance: Instance, name: str, first: int) -> list[TickRecord]:
-    return instance.get_ticks(name, limit=check_first(first))
+def ticks(instance: Instance, instigator_id: str, first: int) -> list[TickRecord]:
+    return instance.get_ticks(instigator_id, limit=check_first(first))
+
 
 
 # -- code locations -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from assetgraph.server.services import instigator_state_key
+from assetgraph.orchestration.instigators import instigator_status
 from tests.server.conftest import LiveServer
 
 
@@ -21,8 +21,7 @@ def test_schedules_and_sensors_are_listed_with_their_default_status(live: LiveSe
 def test_start_and_stop_schedule_persist_in_storage(live: LiveServer) -> None:
     started = live.data('mutation { startSchedule(name: "nightly") { name status } }', mutation=True)
     assert started["startSchedule"] == {"name": "nightly", "status": "RUNNING"}
-    assert live.instance.get_kvs([instigator_state_key("project", "nightly")]) == {
-        instigator_state_key("project", "nightly"): "RUNNING"}
+    assert instigator_status(live.instance, "project:nightly", "STOPPED") == "RUNNING"
     assert live.data("{ schedules { status } }")["schedules"] == [{"status": "RUNNING"}]
     stopped = live.data('mutation { stopSchedule(name: "nightly") { status } }', mutation=True)
     assert stopped["stopSchedule"]["status"] == "STOPPED"
@@ -41,8 +40,8 @@ def test_unknown_schedule_suggests_close_names(live: LiveServer) -> None:
 
 def test_ticks_come_from_storage_newest_first(live: LiveServer) -> None:
     now = time.time()
-    live.instance.create_tick("nightly", "schedule", "SKIPPED", now - 10, {"skip_reason": "nothing new"})
-    live.instance.create_tick("nightly", "schedule", "SUCCESS", now, {"run_ids": ["r1"]})
+    live.instance.create_tick("project:nightly", "SCHEDULE", "SKIPPED", now - 10, {"skip_message": "nothing new"})
+    live.instance.create_tick("project:nightly", "SCHEDULE", "SUCCESS", now, {"run_ids": ["r1"]})
     ticks = live.data("{ schedules { ticks(first: 2) { status runIds skipReason } } }")["schedules"][0]["ticks"]
     assert ticks == [{"status": "SUCCESS", "runIds": ["r1"], "skipReason": None},
                      {"status": "SKIPPED", "runIds": [], "skipReason": "nothing new"}]

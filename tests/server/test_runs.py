@@ -40,8 +40,9 @@ def test_launch_partitioned_run_validates_the_key(live: LiveServer) -> None:
     run = live.data(LAUNCH, {"s": "daily_events", "p": "2024-01-05"}, mutation=True)["launchRun"]
     assert run["partitionKey"] == "2024-01-05"
     assert "2024-01-32" in live.error(LAUNCH, {"s": "daily_events", "p": "2024-01-32"}, mutation=True)
-    assert "give a partitionKey" in live.error(LAUNCH, {"s": "daily_events"}, mutation=True)
-    assert "not partitioned" in live.error(LAUNCH, {"s": "orders", "p": "2024-01-05"}, mutation=True)
+    assert "pass a partition key" in live.error(LAUNCH, {"s": "daily_events"}, mutation=True)
+    assert "none of the selected assets is partitioned" in live.error(LAUNCH, {"s": "orders", "p": "2024-01-05"},
+                                                                      mutation=True)
 
 
 def test_launch_run_of_only_external_assets_is_refused(live: LiveServer) -> None:
@@ -101,13 +102,21 @@ def test_run_events_by_cursor(live: LiveServer) -> None:
     assert "not an event id" in live.error(query, {"id": result.run_id, "after": "abc"})
 
 
-def test_cancel_run_moves_it_to_canceling(live: LiveServer) -> None:
+def test_cancel_queued_run_cancels_it_at_once(live: LiveServer) -> None:
     run_id = live.data(LAUNCH, {"s": "steady"}, mutation=True)["launchRun"]["id"]
     data = live.data('mutation($id: String!) { cancelRun(runId: $id) { status canCancel } }', {"id": run_id},
                      mutation=True)
-    assert data["cancelRun"] == {"status": "CANCELING", "canCancel": False}
-    stored = live.instance.get_run(run_id)
+    assert data["cancelRun"] == {"status": "CANCELED", "canCancel": False}
+
+
+def test_cancel_started_run_moves_it_to_canceling(live: LiveServer) -> None:
+    live.instance.create_run(Run(run_id="running", status=RunStatus.STARTED))
+    data = live.data('mutation { cancelRun(runId: "running") { status } }', mutation=True)
+    assert data["cancelRun"] == {"status": "CANCELING"}
+    stored = live.instance.get_run("running")
     assert stored is not None and stored.status == RunStatus.CANCELING
+    events = live.instance.get_event_records(run_id="running")
+    assert [e.event_type for e in events] == [EventType.RUN_CANCELING]
 
 
 def test_cancel_finished_run_is_an_error(live: LiveServer) -> None:

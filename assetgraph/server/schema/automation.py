@@ -28,13 +28,15 @@ class Tick:
         error = body.get("error")
         return Tick(id=str(tick.id), status=tick.status, timestamp=tick.timestamp,
                     run_ids=[str(r) for r in body.get("run_ids", [])],
-                    skip_reason=body.get("skip_reason"),
+                    skip_reason=body.get("skip_message") or body.get("skip_reason"),
                     error=error.get("message") if isinstance(error, dict) else (str(error) if error else None),
                     cursor=body.get("cursor"))
 
 
-async def _ticks(name: str, info: Info, first: int) -> list[Tick]:
-    found = await in_thread(services.ticks, ctx(info).instance, name, first)
+async def _ticks(location: str, name: str, info: Info, first: int) -> list[Tick]:
+    from assetgraph.orchestration.instigators import instigator_id
+
+    found = await in_thread(services.ticks, ctx(info).instance, instigator_id(location, name), first)
     return [Tick.of(t) for t in found]
 
 
@@ -50,7 +52,7 @@ class Schedule:
 
     @strawberry.field(description="Evaluations, newest first.")
     async def ticks(self, info: Info, first: int = 20) -> list[Tick]:
-        return await _ticks(self.name, info, first)
+        return await _ticks(self.location, self.name, info, first)
 
 
 @strawberry.type
@@ -64,7 +66,7 @@ class Sensor:
 
     @strawberry.field(description="Evaluations, newest first.")
     async def ticks(self, info: Info, first: int = 20) -> list[Tick]:
-        return await _ticks(self.name, info, first)
+        return await _ticks(self.location, self.name, info, first)
 
 
 def schedule_of(found: services.Instigator) -> Schedule:

@@ -217,16 +217,17 @@ class RunMutations:
     @strawberry.mutation(permission_classes=[MutationAllowed],
                          description="Queue a run of the executable assets of `selection` (the daemon starts it).")
     async def launch_run(self, info: Info, selection: str, partition_key: str | None = None,
-                         partition_range: PartitionRangeInput | None = None,
+                         partition_range: PartitionRangeInput | None = None, partition_keys: list[str] | None = None,
                          tags: list[TagInput] | None = None) -> Run:
         c = ctx(info)
         run = await in_thread(services.launch_run, c.instance, c.index, selection, partition_key,
                               partition_range.to_range() if partition_range else None,
-                              {t.key: t.value for t in tags or []})
+                              {t.key: t.value for t in tags or []}, partition_keys)
         return Run(_run=run)
 
     @strawberry.mutation(permission_classes=[MutationAllowed],
-                         description="Ask a run to stop: it becomes CANCELING, then CANCELED.")
+                         description="Stop a run: a queued run is CANCELED at once; a running one becomes "
+                                     "CANCELING until its worker has stopped it.")
     async def cancel_run(self, info: Info, run_id: str) -> Run:
         return Run(_run=await in_thread(services.cancel_run, ctx(info).instance, run_id))
 
@@ -234,4 +235,5 @@ class RunMutations:
                          description="Queue a new run of a finished run's assets; with `fromFailure`, only those "
                                      "that did not succeed.")
     async def reexecute_run(self, info: Info, run_id: str, from_failure: bool = False) -> Run:
-        return Run(_run=await in_thread(services.reexecute_run, ctx(info).instance, run_id, from_failure))
+        c = ctx(info)
+        return Run(_run=await in_thread(services.reexecute_run, c.instance, c.index, run_id, from_failure))
