@@ -112,7 +112,9 @@ class RunStorage:
     def add_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
         """Add or overwrite tags on an existing run."""
         def add(conn: Connection) -> None:
-            row = conn.execute(sa.select(runs.c.body).where(runs.c.run_id == run_id)).first()
+            # Read-modify-write of the body: lock the row so that concurrent taggers (worker,
+            # daemon, server) do not overwrite each other's tags on PostgreSQL.
+            row = conn.execute(sa.select(runs.c.body).where(runs.c.run_id == run_id).with_for_update()).first()
             if row is None:
                 raise StorageError(f"No run with id {run_id!r} in this instance.")
             body = json.loads(row.body)

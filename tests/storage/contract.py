@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import random
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,6 +148,21 @@ class StorageContract:
         assert run is not None and run.tags == {"a": "2", "b": "3"}
         assert [r.run_id for r in instance.get_runs(tags={"a": "2"})] == ["r1"]
         assert instance.get_runs(tags={"a": "1"}) == []
+
+    def test_concurrent_add_run_tags_lose_no_tag(self, instance: Instance) -> None:
+        instance.create_run(Run(run_id="r1", status=RunStatus.STARTED))
+
+        def tag(n: int) -> None:
+            for i in range(15):
+                instance.add_run_tags("r1", {f"t{n}-{i}": "x"})
+
+        threads = [threading.Thread(target=tag, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        run = instance.get_run("r1")
+        assert run is not None and len(run.tags) == 60
 
     # -- event log ---------------------------------------------------------------------------
 
