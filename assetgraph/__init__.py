@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, Any
 from assetgraph.definitions.asset import AssetsDefinition as AssetsDefinition
 from assetgraph.definitions.asset import asset as asset
 from assetgraph.definitions.asset import multi_asset as multi_asset
+from assetgraph.definitions.check_factories import (
+    build_last_update_freshness_checks as build_last_update_freshness_checks,
+)
+from assetgraph.definitions.check_factories import build_metadata_bounds_checks as build_metadata_bounds_checks
 from assetgraph.definitions.checks import AssetChecksDefinition as AssetChecksDefinition
 from assetgraph.definitions.checks import AssetCheckSpec as AssetCheckSpec
 from assetgraph.definitions.checks import asset_check as asset_check
