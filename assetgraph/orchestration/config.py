@@ -9,6 +9,7 @@
         - {key: dbt, limit: 1}                    # runs with any value of tag dbt
     run_monitoring:
       heartbeat_timeout_seconds: 20               # a worker silent this long is dead
+      startup_timeout_seconds: 60                 # a run may stay STARTING (worker loading) this long
       interval_seconds: 2
     schedules:
       max_catchup_ticks: 5                        # after downtime, run at most this many missed ticks
@@ -51,6 +52,7 @@ class DaemonConfig:
     tag_concurrency_limits: tuple[TagLimit, ...] = ()
     heartbeat_interval: float = 5.0
     heartbeat_timeout: float = 20.0
+    startup_timeout: float = 60.0
     monitor_interval: float = 2.0
     queue_interval: float = 0.2
     schedule_interval: float = 0.5
@@ -108,6 +110,7 @@ class DaemonConfig:
             max_concurrent_runs=int(queue.get("max_concurrent_runs", defaults.max_concurrent_runs)),
             tag_concurrency_limits=limits,
             heartbeat_timeout=float(monitor.get("heartbeat_timeout_seconds", defaults.heartbeat_timeout)),
+            startup_timeout=float(monitor.get("startup_timeout_seconds", defaults.startup_timeout)),
             monitor_interval=float(monitor.get("interval_seconds", defaults.monitor_interval)),
             max_catchup_ticks=int(schedules.get("max_catchup_ticks", defaults.max_catchup_ticks)),
             max_retries=int(retries.get("max_retries", defaults.max_retries)),

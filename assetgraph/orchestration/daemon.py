@@ -122,6 +122,7 @@ class Daemon:
         self._threads = []
         if cancel_runs:
             self.launcher.terminate_all()
+        self.launcher.close()
 
     def run_until(self, stop: threading.Event) -> None:
         """Run the loops until ``stop`` is set (the ``assetgraph daemon`` command)."""

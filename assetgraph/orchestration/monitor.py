@@ -61,6 +61,11 @@ class RunMonitor:
         if heartbeat is None:
             heartbeat = run.start_time or run.create_time
         age = now - heartbeat
+        if run.status == RunStatus.STARTING:  # the worker is still loading the code location
+            if age > self.config.startup_timeout:
+                return (f"The run worker did not start the run within {self.config.startup_timeout:g}s; "
+                        f"see logs/{run.run_id}/worker.log.")
+            return None
         if age > self.config.heartbeat_timeout:
             return (f"The run worker stopped heart-beating ({age:.0f}s since its last heartbeat; the limit is "
                     f"{self.config.heartbeat_timeout:g}s): it was killed or its machine went away.")

@@ -16,7 +16,7 @@ from assetgraph.codelocation.workspace import Workspace
 from assetgraph.orchestration.config import DaemonConfig
 from tests.codelocation.conftest import SHOP
 
-FAST = DaemonConfig(heartbeat_interval=0.3, heartbeat_timeout=2.0, monitor_interval=0.1, queue_interval=0.05,
+FAST = DaemonConfig(heartbeat_interval=0.3, heartbeat_timeout=2.0, startup_timeout=30.0, monitor_interval=0.1, queue_interval=0.05,
                     schedule_interval=0.1, sensor_interval=0.1, backfill_interval=0.1)
 CRASH_EXIT_CODE = 17
 
