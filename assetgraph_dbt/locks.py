@@ -16,6 +16,27 @@ from pathlib import Path
 # this lock additionally keeps one dbt invocation per process (dbt's event manager is global).
 PROCESS_LOCK = threading.RLock()
 
+# Locks this process keeps until it exits (path -> descriptor): see `hold_until_exit`.
+_KEPT: dict[str, int] = {}
+
+
+def hold_until_exit(path: str | os.PathLike[str]) -> None:
+    """Take the lock on ``path`` for the rest of this process's life (no-op if already held).
+
+    dbt-duckdb keeps its DuckDB file open after dbt returns (``keep_open`` defaults to true),
+    so the file stays locked by this process until it exits; our lock mirrors that, so a
+    second process queues instead of failing on DuckDB's own lock.
+    """
+    import fcntl
+
+    key = str(Path(path).resolve())
+    if key in _KEPT:
+        return
+    Path(key).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    _KEPT[key] = fd
+
 
 @contextlib.contextmanager
 def file_lock(path: str | os.PathLike[str]) -> Iterator[None]:

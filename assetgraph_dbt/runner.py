@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetgraph_dbt.locks import PROCESS_LOCK, file_locks
+from assetgraph_dbt.locks import PROCESS_LOCK, file_locks, hold_until_exit
 
 if TYPE_CHECKING:
     from assetgraph_dbt.project import DbtProject
@@ -86,10 +86,20 @@ def _failure_messages(result: Any) -> list[str]:
 
 @contextmanager
 def warehouse_locks(project: DbtProject) -> Iterator[None]:
-    """Hold the locks of the project's target folder and of every DuckDB file its target writes."""
-    paths = [project.target_dir / ".assetgraph.lock"]
-    paths += [_lock_path_for(p) for p in duckdb_paths(project)]
-    with file_locks(paths):
+    """Hold the locks of every DuckDB file the project's target writes, then of its target folder.
+
+    A DuckDB file that dbt-duckdb keeps open (its default) stays locked until this process
+    exits; the others are released when the block ends. The kept locks are taken first, so
+    a process waiting for one holds no other lock meanwhile.
+    """
+    output = _target_output(project)
+    released: list[Path] = []
+    for database in sorted(duckdb_paths(project, output)):
+        if output is not None and output.get("keep_open", True) is False:
+            released.append(_lock_path_for(database))
+        else:
+            hold_until_exit(_lock_path_for(database))
+    with file_locks([*released, project.target_dir / ".assetgraph.lock"]):
         yield
 
 
@@ -99,9 +109,9 @@ def _lock_path_for(database: Path) -> Path:
     return Path(tempfile.gettempdir()) / "assetgraph-dbt-locks" / f"{digest}.lock"
 
 
-def duckdb_paths(project: DbtProject) -> list[Path]:
+def duckdb_paths(project: DbtProject, output: dict[str, Any] | None = None) -> list[Path]:
     """The DuckDB files the project's target opens (its ``path`` and ``attach`` entries)."""
-    output = _target_output(project)
+    output = output if output is not None else _target_output(project)
     if output is None or output.get("type") != "duckdb":
         return []
     found = [output.get("path", ":memory:")]

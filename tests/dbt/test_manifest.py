@@ -107,12 +107,14 @@ def test_importing_assetgraph_dbt_does_not_import_dbt() -> None:
 
 def test_a_second_holder_of_a_warehouse_lock_waits_for_the_first(tmp_path: Path) -> None:
     lock = tmp_path / "warehouse.lock"
-    waiter = ("import sys, time; from assetgraph_dbt.locks import file_lock\n"
-              "t = time.perf_counter()\n"
-              "with file_lock(sys.argv[1]): print(time.perf_counter() - t)\n")
+    waiter = ("import sys; from assetgraph_dbt.locks import file_lock\n"
+              "print('waiting', flush=True)\n"
+              "with file_lock(sys.argv[1]): print('acquired', flush=True)\n")
     with file_lock(lock):
         proc = subprocess.Popen([sys.executable, "-c", waiter, str(lock)], stdout=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "waiting"
+        time.sleep(0.5)
         assert proc.poll() is None  # still queued behind us
     out, _ = proc.communicate(timeout=30)
-    assert float(out) >= 0.5
+    assert out.strip() == "acquired"
