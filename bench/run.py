@@ -214,6 +214,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds before a child is killed")
     parser.add_argument("--assetgraph-python", help="interpreter for the assetgraph side (default: .venv)")
     parser.add_argument("--output", type=Path, help="JSON file to write (default: bench/results/<time>.json)")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="print the table of an earlier results file")
     args = parser.parse_args(argv)
     if unknown := sorted(set(args.workloads) - set(WORKLOADS)):
         parser.error(f"unknown workload {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
@@ -222,6 +223,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.table:
+        print(table([summarize(r) for r in read_results(args.table)]))
+        return 0
     chosen = args.workloads or list(WORKLOADS)
     sizes = {k: list(v) for k, v in (QUICK_SIZES if args.quick else FULL_SIZES).items()}
     if args.sizes:
@@ -259,6 +263,13 @@ def write_results(output: Path, header: dict[str, Any], results: list[CellResult
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+def read_results(path: Path) -> list[CellResult]:
+    """The cells and samples of a results file written by `write_results`."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return [CellResult(Cell(**entry["cell"]), [Sample(**sample) for sample in entry["samples"]])
+            for entry in document["samples"]]
 
 
 if __name__ == "__main__":
