@@ -57,7 +57,7 @@ class DaemonConfig:
     queue_interval: float = 0.2
     schedule_interval: float = 0.5
     sensor_interval: float = 0.2
-    backfill_interval: float = 0.3
+    backfill_interval: float = 0.1
     retention_interval: float = 3600.0
     max_catchup_ticks: int = 5
     max_retries: int = 0
