@@ -97,7 +97,9 @@ def run_child(framework: str, argv: list[str], env: dict[str, str], timeout: flo
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     sample = Sample(framework, wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
-    if proc.returncode != 0:
+    if proc.returncode < 0:
+        sample.error = f"killed by signal {-proc.returncode} (timeout after {timeout:.0f} s?)"
+    elif proc.returncode != 0:
         sample.error = _last_error_line(stderr) or f"exit status {proc.returncode}"
     return sample, stdout
 
@@ -131,6 +133,8 @@ class Harness:
             sample, stdout = run_child(framework, argv, child_env(home), self.timeout)
         finally:
             shutil.rmtree(home, ignore_errors=True)
+        if sample.error is None and not stdout.strip():
+            sample.error = "the child printed no result"
         if sample.error is None:
             sample.report = _parse(cell, stdout)
             if sample.report.get("success") is False:
