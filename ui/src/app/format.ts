@@ -9,6 +9,7 @@ export function formatTime(seconds: number | null | undefined): string {
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds == null || !isFinite(seconds)) return "—";
+  if (seconds < 0.01) return `${(seconds * 1000).toFixed(seconds < 0.001 ? 2 : 1)} ms`;
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
   const m = Math.floor(seconds / 60);
@@ -34,4 +35,26 @@ export function formatValue(value: unknown): string {
   if (typeof value === "number") return Number.isInteger(value) ? formatCount(value) : String(Math.round(value * 1000) / 1000);
   if (typeof value === "string") return value;
   return JSON.stringify(value);
+}
+
+/** A partitions definition in words: "daily, 2024-01-01 to 2024-01-11 (UTC)". */
+export function describePartitions(def: {
+  type: string;
+  description: string;
+  cronSchedule?: string | null;
+  start?: string | null;
+  end?: string | null;
+  timezone?: string | null;
+}): string {
+  if (def.type !== "TIME_WINDOW") return def.description;
+  const cadence: Record<string, string> = {
+    "0 * * * *": "Hourly",
+    "0 0 * * *": "Daily",
+    "0 0 * * 0": "Weekly",
+    "0 0 1 * *": "Monthly",
+  };
+  const name = cadence[def.cronSchedule ?? ""] ?? `Every "${def.cronSchedule}"`;
+  const day = (s: string | null | undefined) => (s ? s.slice(0, 10) : null);
+  const range = def.end ? `from ${day(def.start)} to ${day(def.end)}` : `from ${day(def.start)}, ongoing`;
+  return `${name} partitions ${range}${def.timezone ? ` (${def.timezone})` : ""}`;
 }

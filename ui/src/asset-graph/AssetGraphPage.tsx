@@ -311,6 +311,7 @@ function Legend({ count, groups }: { count: number; groups: number }) {
       <span className="dot failed" /> failed
       <span className="dot running" /> running
       <span className="dot missing" /> missing
+      <span className="dot external" /> external
     </div>
   );
 }

@@ -79,7 +79,15 @@ const CELL = 600;
 
 declare global {
   interface Window {
-    __assetgraphGraph?: { draws: number; drawMs: number[]; firstDrawAt: number | null; nodes: number; view: () => View };
+    // Read by the end-to-end tests and the browser benchmark (bench/ui).
+    __assetgraphGraph?: {
+      draws: number;
+      drawMs: number[];
+      firstDrawAt: number | null;
+      nodes: number;
+      view: () => View;
+      locate: (id: string) => { x: number; y: number } | null;
+    };
   }
 }
 
@@ -206,7 +214,14 @@ export function GraphCanvas(props: Props) {
       }
     }
     ctx.globalAlpha = 1;
-    const stats = (window.__assetgraphGraph ??= { draws: 0, drawMs: [], firstDrawAt: null, nodes: 0, view: () => view.current });
+    const stats = (window.__assetgraphGraph ??= { draws: 0, drawMs: [], firstDrawAt: null, nodes: 0, view: () => view.current, locate: () => null });
+    stats.locate = (id: string) => {
+      const n = byId.get(id);
+      const r = canvasRef.current?.getBoundingClientRect();
+      if (!n || !r) return null;
+      const v = view.current;
+      return { x: r.left + v.tx + (n.x + n.width / 2) * v.scale, y: r.top + v.ty + (n.y + n.height / 2) * v.scale };
+    };
     stats.draws++;
     stats.nodes = layout.nodes.length;
     stats.drawMs.push(performance.now() - t0);

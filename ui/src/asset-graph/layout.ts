@@ -120,11 +120,41 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Groups in order of their first layer, then by name. */
-function groupOrder(nodes: readonly LayoutNode[], layer: number[]): string[] {
+/** Groups in depth-first order over the group-level lineage, starting from the groups that come
+ * first (by first layer, then name): a group is placed right after the group that feeds it, so
+ * connected bands sit next to each other. */
+function groupOrder(nodes: readonly LayoutNode[], layer: number[], graph: Graph): string[] {
   const first = new Map<string, number>();
   nodes.forEach((n, i) => first.set(n.group, Math.min(first.get(n.group) ?? Infinity, layer[i])));
-  return [...first.keys()].sort((a, b) => first.get(a)! - first.get(b)! || compareIds(a, b));
+  const byFirst = (a: string, b: string) => first.get(a)! - first.get(b)! || compareIds(a, b);
+  const next = new Map<string, Set<string>>();
+  const hasParent = new Set<string>();
+  nodes.forEach((n, i) => {
+    for (const c of graph.children[i]) {
+      const g = nodes[c].group;
+      if (g === n.group) continue;
+      if (!next.has(n.group)) next.set(n.group, new Set());
+      next.get(n.group)!.add(g);
+      hasParent.add(g);
+    }
+  });
+  const all = [...first.keys()].sort(byFirst);
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (g: string) => {
+    const stack = [g];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      if (seen.has(cur)) continue;
+      seen.add(cur);
+      order.push(cur);
+      const kids = [...(next.get(cur) ?? [])].filter((k) => !seen.has(k)).sort(byFirst);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    }
+  };
+  for (const g of all) if (!hasParent.has(g)) visit(g);
+  for (const g of all) visit(g);
+  return order;
 }
 
 export function computeLayout(
@@ -136,7 +166,7 @@ export function computeLayout(
   const count = nodes.length;
   const graph = buildGraph(nodes, edges);
   const layer = assignLayers(count, graph);
-  const groups = groupOrder(nodes, layer);
+  const groups = groupOrder(nodes, layer, graph);
   const groupIndex = new Map(groups.map((g, i) => [g, i]));
   const maxLayer = layer.reduce((m, l) => Math.max(m, l), 0);
 

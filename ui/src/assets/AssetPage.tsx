@@ -1,7 +1,7 @@
 // One asset: definition, partitions, materialisations with a metadata chart, checks, lineage.
 import { useState } from "react";
 import { Empty, ErrorBox, Loading, MetadataTable, Section, StatusTag } from "../app/components";
-import { formatCount, formatTime } from "../app/format";
+import { describePartitions, formatCount, formatTime } from "../app/format";
 import { assetPath, Link } from "../app/router";
 import { useQuery } from "../app/useQuery";
 import { nodeStatus, selectionForKeys } from "../asset-graph/graphNode";
@@ -47,6 +47,10 @@ const ASSET_PAGE_QUERY = gql`
       partitionsDefinition {
         type
         description
+        cronSchedule
+        start
+        end
+        timezone
       }
       partitionStats {
         total
@@ -133,7 +137,7 @@ export function AssetPage({ path }: { path: string[] }) {
         <div className="column">
           {asset.isPartitioned && (
             <Section title="Partitions" id="partitions">
-              <p className="muted">{asset.partitionsDefinition?.description}</p>
+              <p className="muted">{asset.partitionsDefinition && describePartitions(asset.partitionsDefinition)}</p>
               <PartitionStatusBar ranges={asset.partitionStatusRanges} testId="partition-status-bar" />
               <div className="stats" data-testid="partition-stats">
                 <Stat label="Total" value={stats.total} />

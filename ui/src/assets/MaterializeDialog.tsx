@@ -2,7 +2,7 @@
 // only, failed and missing) and launches a run or backfills.
 import { useMemo, useState } from "react";
 import { Dialog, ErrorBox, Loading } from "../app/components";
-import { formatCount } from "../app/format";
+import { describePartitions, formatCount } from "../app/format";
 import { navigate } from "../app/router";
 import { useMutation, useQuery } from "../app/useQuery";
 import { gql, request } from "../graphql/client";
@@ -26,6 +26,10 @@ const MATERIALIZE_TARGETS_QUERY = gql`
       partitionsDefinition {
         type
         description
+        cronSchedule
+        start
+        end
+        timezone
       }
       partitionStats {
         total
@@ -97,7 +101,8 @@ export function MaterializeDialog({ selection, title, onClose }: { selection: st
 
   let plan = "";
   let canLaunch = executable.length > 0;
-  if (!reference) plan = `Launches one run of ${executable.length} asset${executable.length === 1 ? "" : "s"}.`;
+  if (!data) plan = "Resolving the selection…";
+  else if (!reference) plan = `Launches one run of ${executable.length} asset${executable.length === 1 ? "" : "s"}.`;
   else if (effectiveMode === "single") {
     plan = `Launches one run for partition ${singleKey || "…"}.`;
     canLaunch &&= !!singleKey;
@@ -169,7 +174,7 @@ export function MaterializeDialog({ selection, title, onClose }: { selection: st
             {executable.slice(0, 12).map((t) => (
               <li key={t.id}>
                 <code>{t.key.userString}</code>
-                {t.partitionsDefinition && <span className="muted"> · {t.partitionsDefinition.description}</span>}
+                {t.partitionsDefinition && <span className="muted"> · {describePartitions(t.partitionsDefinition)}</span>}
               </li>
             ))}
             {executable.length > 12 && <li className="muted">and {formatCount(executable.length - 12)} more</li>}

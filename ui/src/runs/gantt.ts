@@ -80,6 +80,6 @@ export function ganttRows(events: readonly StepEvent[], now: number): Gantt {
 
 /** Pixel position of a timestamp on a timeline `width` wide (a zero-length run still draws). */
 export function timeToX(t: number, gantt: Gantt, width: number): number {
-  const span = Math.max(gantt.end - gantt.start, 1e-3);
+  const span = Math.max(gantt.end - gantt.start, 1e-6);
   return ((t - gantt.start) / span) * width;
 }
