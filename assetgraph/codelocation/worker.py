@@ -42,6 +42,22 @@ def read_heartbeats(instance: Any, run_ids: list[str]) -> dict[str, float]:
     return dict(instance.get_run_heartbeats(run_ids))
 
 
+def pool_slots() -> Any:
+    """The pools of ``pools:`` in ``$ASSETGRAPH_HOME/assetgraph.yaml`` (none configured: no limits)."""
+    from assetgraph.execution.pools import PoolSlots, parse_pool_limits
+    from assetgraph.storage.config import CONFIG_FILE, instance_home
+
+    home = instance_home().resolve()
+    path = home / CONFIG_FILE
+    limits: dict[str, int] = {}
+    if path.exists():
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        limits = parse_pool_limits(data.get("pools") if isinstance(data, dict) else None, str(path))
+    return PoolSlots(home / "pools", limits)
+
+
 def run_log_dir(run_id: str) -> Path:
     from assetgraph.storage.config import instance_home
 
@@ -114,7 +130,8 @@ class RunWorker:
         if isinstance(declared, InProcessExecutorDef):
             return InProcessExecutor()
         max_concurrent = declared.max_concurrent if isinstance(declared, MultiprocessExecutorDef) else None
-        return MultiprocessExecutor(max_concurrent, log_dir=run_log_dir(run.run_id), cancel=self.cancel)
+        return MultiprocessExecutor(max_concurrent, log_dir=run_log_dir(run.run_id), cancel=self.cancel,
+                                    pools=pool_slots())
 
 
 def _prepare(defs: Definitions, run: Run, instance: Any) -> dict[str, Any]:

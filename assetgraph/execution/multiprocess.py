@@ -30,6 +30,7 @@ from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.execution.events import make_event
 from assetgraph.execution.executor import ProgressCallback, skip_events, skip_reason
 from assetgraph.execution.plan import Plan, Step
+from assetgraph.execution.pools import PoolSlots
 from assetgraph.execution.step import StepOutcome, StepRunner, StepServices, StepStatus
 
 # How long a cancelled or interrupted child gets to exit after SIGTERM before SIGKILL.
@@ -60,8 +61,9 @@ class MultiprocessExecutor:
 
     def __init__(self, max_concurrent: int | None = None, *, log_dir: Path | None = None,
                  cancel: threading.Event | None = None, progress: ProgressCallback | None = None,
-                 make_instance: Callable[[], Any] | None = None) -> None:
+                 make_instance: Callable[[], Any] | None = None, pools: PoolSlots | None = None) -> None:
         self.max_concurrent = max(1, max_concurrent or os.cpu_count() or 1)
+        self.pools = pools
         self.log_dir = log_dir
         self.cancel = cancel or threading.Event()
         self.progress = progress
@@ -119,10 +121,16 @@ class _ExecutionState:
                     self._cancel_all("the run was canceled")
                     break
                 self._start_ready_steps()
-                self._wait_and_collect()
+                if self.running:
+                    self._wait_and_collect()
+                elif self.pending:
+                    time.sleep(_POLL_SECONDS)  # waiting for a pool slot held by another run
         except BaseException:
             self._cancel_all("the run worker was interrupted")
             raise
+        finally:
+            if self.ex.pools is not None:
+                self.ex.pools.release_all()
         return self.outcomes
 
     def _start_ready_steps(self) -> None:
@@ -137,8 +145,16 @@ class _ExecutionState:
                 continue
             if len(self.running) >= self.ex.max_concurrent:
                 continue
+            if self.ex.pools is not None and not self.ex.pools.try_acquire(step.key, self._pool_of(step)):
+                continue  # every slot of its pool is taken; the next pass tries again
             self.pending.remove(step)
             self._launch(step)
+
+    def _pool_of(self, step: Step) -> str | None:
+        if step.kind != "asset":
+            return None
+        pool: str | None = getattr(self.services.graph.assets_def_for(step.asset_keys[0]), "pool", None)
+        return pool
 
     def _launch(self, step: Step) -> None:
         paths = self._log_paths(step)
@@ -195,6 +211,8 @@ class _ExecutionState:
         return StepOutcome(StepStatus.FAILURE, error=error)
 
     def _finish(self, step: Step, outcome: StepOutcome) -> None:
+        if self.ex.pools is not None:
+            self.ex.pools.release(step.key)
         self.outcomes[step.key] = outcome
         if self.ex.progress is not None:
             self.ex.progress(step, outcome, len(self.outcomes), len(self.plan.steps))

@@ -241,3 +241,51 @@ def test_an_in_memory_instance_is_refused_with_a_clear_message(tmp_path: Path) -
             execute(Definitions(assets=[numbers]), inst, tmp_path)
     finally:
         inst.dispose()
+
+
+def test_a_pool_limits_steps_across_runs(instance: Any, tmp_path: Path) -> None:
+    from assetgraph.execution.pools import PoolSlots
+
+    @asset(pool="warehouse")
+    def load_a() -> int:
+        time.sleep(0.3)
+        return 1
+
+    @asset(pool="warehouse")
+    def load_b() -> int:
+        time.sleep(0.3)
+        return 2
+
+    defs = Definitions(assets=[load_a, load_b])
+    outcomes: list[Any] = []
+
+    def one_run() -> None:
+        graph = defs.get_asset_graph()
+        plan = build_plan(graph, set(graph.keys), now=datetime.now(UTC))
+        run = instance.create_run(Run(run_id=str(uuid.uuid4()), status=RunStatus.STARTING))
+        executor = MultiprocessExecutor(4, pools=PoolSlots(tmp_path / "pools", {"warehouse": 1}))
+        services = StepServices(run_id=run.run_id, graph=graph, resources=_resources(tmp_path), run_config={},
+                                instance=instance, now=datetime.now(UTC), write=lambda e: None)
+        outcomes.append(run_plan(run, plan, services, instance, executor=executor))  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(o.success for o in outcomes) and len(outcomes) == 2
+    spans = []
+    for o in outcomes:
+        records = instance.get_event_records(run_id=o.run.run_id)
+        starts = {r.step_key: r.timestamp for r in records if r.event_type == EventType.STEP_START}
+        ends = {r.step_key: r.timestamp for r in records if r.event_type == EventType.STEP_SUCCESS}
+        spans += [(starts[k], ends[k]) for k in starts]
+    spans.sort()
+    assert len(spans) == 4
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # never two warehouse steps at once
+
+
+def _resources(tmp_path: Path) -> Any:
+    from assetgraph.execution.context import Resources
+
+    return Resources({"io_manager": FilesystemIOManager(str(tmp_path / "storage"))})
