@@ -10,7 +10,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
+import marshal
+import os
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypedDict, cast
@@ -20,6 +24,15 @@ from assetgraph import DefinitionError
 # Manifest schema versions whose fields used here were checked (dbt-core 1.5 to 1.12).
 SUPPORTED_SCHEMA_VERSIONS = (9, 10, 11, 12)
 ASSET_RESOURCE_TYPES = frozenset({"model", "seed", "snapshot"})
+
+# The cache next to manifest.json keeps the metadata, sources and nodes, with tests cut down to
+# these fields (tests are two thirds of a typical manifest and only these are read).
+CACHE_FORMAT = 1
+TEST_FIELDS = ("unique_id", "resource_type", "name", "package_name", "fqn", "original_file_path", "description",
+               "config", "meta", "tags", "depends_on", "attached_node", "test_metadata", "column_name")
+TEST_CONFIG_FIELDS = ("severity", "enabled", "meta", "tags", "group")
+
+log = logging.getLogger("assetgraph_dbt")
 
 
 class DependsOn(TypedDict, total=False):
@@ -113,16 +126,28 @@ class DbtManifest:
 
     @staticmethod
     def load(path: str | Path) -> DbtManifest:
+        """Read ``manifest.json``, through a cache next to it that is rebuilt when the manifest
+        changes (its size or modification time). Tests keep only `TEST_FIELDS`."""
         p = Path(path)
         try:
-            with p.open("rb") as f, paused_gc():
-                raw = json.load(f)
+            st = p.stat()
         except FileNotFoundError:
             raise DefinitionError(
                 f"No dbt manifest at {p}. Run `dbt parse` in the project, or use "
                 f"DbtProject(project_dir).prepare() to produce it."
             ) from None
-        return DbtManifest(raw, str(p))
+        stamp = (CACHE_FORMAT, sys.version_info[:2], st.st_size, st.st_mtime_ns)
+        cache = p.with_name(p.name + ".assetgraph-cache")
+        with paused_gc():
+            cached = _read_cache(cache, stamp)
+            if cached is not None:
+                return DbtManifest(cached, str(p))
+            with p.open("rb") as f:
+                raw = json.load(f)
+            DbtManifest(raw, str(p))  # refuse an unsupported version before caching it
+            slim = _slim(raw)
+        _write_cache(cache, stamp, slim)
+        return DbtManifest(slim, str(p))
 
     @staticmethod
     def coerce(manifest: DbtManifest | Mapping[str, Any] | str | Path) -> DbtManifest:
@@ -146,6 +171,35 @@ class DbtManifest:
         if found is None:
             found = self.sources[unique_id]
         return found
+
+
+def _slim(raw: Mapping[str, Any]) -> dict[str, Any]:
+    nodes = {}
+    for uid, node in raw.get("nodes", {}).items():
+        if node.get("resource_type") == "test":
+            config = node.get("config", {})
+            node = {k: node[k] for k in TEST_FIELDS if k in node}
+            node["config"] = {k: config[k] for k in TEST_CONFIG_FIELDS if k in config}
+        nodes[uid] = node
+    return {"metadata": raw.get("metadata", {}), "sources": raw.get("sources", {}), "nodes": nodes}
+
+
+def _read_cache(cache: Path, stamp: tuple[Any, ...]) -> dict[str, Any] | None:
+    try:
+        found_stamp, slim = marshal.loads(cache.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return slim if tuple(tuple(x) if isinstance(x, list) else x for x in found_stamp) == stamp else None
+
+
+def _write_cache(cache: Path, stamp: tuple[Any, ...], slim: dict[str, Any]) -> None:
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(marshal.dumps((stamp, slim)))
+        os.replace(tmp, cache)  # atomic: a reader sees the old cache or the new one
+    except (OSError, ValueError) as exc:  # a read-only target folder: load from JSON every time
+        log.debug("Could not write the manifest cache %s: %s", cache, exc)
+        tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -118,3 +119,14 @@ def test_a_second_holder_of_a_warehouse_lock_waits_for_the_first(tmp_path: Path)
         assert proc.poll() is None  # still queued behind us
     out, _ = proc.communicate(timeout=30)
     assert out.strip() == "acquired"
+
+
+def test_the_manifest_cache_is_used_until_the_manifest_changes(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(CHAIN))
+    first = DbtManifest.load(path)
+    assert (tmp_path / "manifest.json.assetgraph-cache").exists()
+    assert DbtManifest.load(path).nodes == first.nodes
+    changed = manifest(*CHAIN["nodes"].values(), model("e", ["model.p.d"]))
+    path.write_text(json.dumps(changed))
+    assert "model.p.e" in DbtManifest.load(path).nodes
