@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assetgraph import AssetKey, AssetsDefinition, AssetSpec, DefinitionError, multi_asset
+from assetgraph import AssetCheckKey, AssetKey, AssetsDefinition, AssetSpec, DefinitionError, multi_asset
 from assetgraph_dbt.checks import UNIQUE_ID, check_spec_for, test_target
 from assetgraph_dbt.manifest import (
     DbtManifest,
@@ -35,7 +35,7 @@ class DbtAssetsInfo:
     exclude: str | None
     key_by_uid: dict[str, AssetKey]  # every model/seed/snapshot/source that the assets or their deps name
     uid_by_key: dict[AssetKey, str]  # assets of this definition
-    check_uids: dict[Any, str] = field(default_factory=dict)  # AssetCheckKey -> test unique id
+    check_uids: dict[AssetCheckKey, str] = field(default_factory=dict)  # check -> test unique id
     fqn_by_uid: dict[str, list[str]] = field(default_factory=dict)  # assets and tests of this definition
     manifest_path: str | None = None
 
