@@ -181,7 +181,9 @@ class AssetNode:
             status = await c.loaders.partition_status.load(self._key)
         if status.partitions_def is None:
             return []
-        return [PartitionStatusRange.of(r) for r in await in_thread(status_ranges, status, c.instance)]
+        if _is_keyed(status.partitions_def):  # dynamic keys are read from storage: off the event loop
+            return [PartitionStatusRange.of(r) for r in await in_thread(status_ranges, status, c.instance)]
+        return [PartitionStatusRange.of(r) for r in status_ranges(status, None)]  # arithmetic on ranges
 
     @strawberry.field
     def latest_materialization(self, info: Info) -> MaterializationEvent | None:
@@ -260,6 +262,13 @@ async def prefetch(info: Info, pairs: list[tuple[LocationIndex, AssetKey]]) -> N
     if PARTITION_STATUS in wanted:
         statuses = await in_thread(services.partition_statuses, c.instance, c.index, keys)
         c.prefetched.setdefault(PARTITION_STATUS, {}).update(zip(keys, statuses, strict=True))
+
+
+def _is_keyed(pdef: Any) -> bool:
+    from assetgraph.definitions.partitions.static import StaticPartitionsDefinition
+    from assetgraph.definitions.partitions.time_window import TimeWindowPartitionsDefinition
+
+    return not isinstance(pdef, TimeWindowPartitionsDefinition | StaticPartitionsDefinition)
 
 
 def _depth(depth: int | None) -> int | None:
