@@ -1,6 +1,7 @@
 """The run worker: one process per launched run.
 
-``python -m assetgraph.codelocation.worker RUN_ID --instance-url URL (-m MODULE | -f FILE) [-a ATTR]``
+``python -m assetgraph.codelocation.worker RUN_ID (-m MODULE | -f FILE) [-a ATTR]``, with the storage
+in ``$ASSETGRAPH_STORAGE_URL`` (or ``--instance-url``),
 loads the code location, reads the run record, builds the plan and executes it with the
 multi-process executor. While it runs it heart-beats to storage (`Instance.heartbeat_run`) and
 watches for CANCELING; SIGTERM cancels too. Each step's stdout and stderr are captured under
@@ -193,7 +194,8 @@ def _execute_prepared(prepared: dict[str, Any], run: Run, instance: Any, executo
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m assetgraph.codelocation.worker")
     parser.add_argument("run_id")
-    parser.add_argument("--instance-url", default=None, help="Storage URL (default: the instance of $ASSETGRAPH_HOME).")
+    parser.add_argument("--instance-url", default=None,
+                        help="Storage URL (default: $ASSETGRAPH_STORAGE_URL, else the instance of $ASSETGRAPH_HOME).")
     parser.add_argument("-m", "--module")
     parser.add_argument("-f", "--file")
     parser.add_argument("-a", "--attribute")

@@ -22,6 +22,7 @@ from pathlib import Path
 from assetgraph.codelocation.worker import HEARTBEAT_INTERVAL_ENV, run_log_dir
 from assetgraph.codelocation.workspace import CodeLocation
 from assetgraph.definitions.events import Run
+from assetgraph.storage.config import URL_ENV_VAR
 
 log = logging.getLogger("assetgraph.daemon.launcher")
 
@@ -134,11 +135,12 @@ class RunLauncher:
         return [location.python, "-m", "assetgraph.codelocation.worker", *self.worker_args(run, location)]
 
     def worker_args(self, run: Run, location: CodeLocation) -> list[str]:
-        return [run.run_id, "--instance-url", self.instance_url, *location.spec.target_args()]
+        return [run.run_id, *location.spec.target_args()]
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ if self.env is None else self.env)
         env[HEARTBEAT_INTERVAL_ENV] = str(self.heartbeat_interval)
+        env[URL_ENV_VAR] = self.instance_url  # not on the command line, where `ps` would show a password
         return env
 
     def launch(self, run: Run, location: CodeLocation) -> int:
