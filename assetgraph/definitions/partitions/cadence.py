@@ -81,6 +81,24 @@ class HourlyCadence(Cadence):
         return int((timestamp - self._phase) // _HOUR)
 
 
+def wall_time_timestamp(day: date, wall_time: time, tz: ZoneInfo) -> int:
+    """The epoch second of a wall-clock time. A wall time inside a DST gap does not exist: like
+    croniter, it resolves to the instant the gap ends (02:30 on a spring-forward night is 03:00)."""
+    local = datetime.combine(day, wall_time, tz)
+    after = int(local.timestamp())  # fold=0 reads a gap time with the offset from before the gap
+    if datetime.fromtimestamp(after, tz).replace(tzinfo=None) == local.replace(tzinfo=None):
+        return after
+    before = int(local.replace(fold=1).timestamp())  # and fold=1 with the offset from after it
+    offset_after = datetime.fromtimestamp(after, tz).utcoffset()
+    while after - before > 1:  # the gap ends in (before, after]: bisect to the second
+        middle = (before + after) // 2
+        if datetime.fromtimestamp(middle, tz).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return after
+
+
 class _LocalCadence(Cadence):
     """Boundaries at a wall-clock time on calendar days: computed in local time, then localised."""
 
@@ -97,9 +115,7 @@ class _LocalCadence(Cadence):
         """An ordinal within one step of the boundary at or before ``local_date``."""
 
     def boundary(self, ordinal: int) -> int:
-        # A wall time inside a DST gap resolves (fold=0) to the instant just after the gap.
-        local = datetime.combine(self._local_date(ordinal), self._time, self.tz)
-        return int(local.timestamp())
+        return wall_time_timestamp(self._local_date(ordinal), self._time, self.tz)
 
     def floor(self, timestamp: float) -> int:
         ordinal = self._approximate_ordinal(datetime.fromtimestamp(timestamp, self.tz).date())

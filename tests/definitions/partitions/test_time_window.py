@@ -111,6 +111,14 @@ def test_daily_in_new_york_has_23_and_25_hour_days(day: str, hours: int) -> None
     assert window.end.timestamp() - window.start.timestamp() == hours * 3600
 
 
+def test_daily_boundary_inside_the_dst_gap_starts_when_the_gap_ends() -> None:
+    # 02:30 does not exist in New York on 2024-03-10; croniter (and Dagster) fire at 03:00.
+    daily = DailyPartitionsDefinition("2024-03-01", timezone="America/New_York", hour_offset=2, minute_offset=30)
+    before, during = (daily.time_window_for_partition_key(k) for k in ("2024-03-09", "2024-03-10"))
+    assert before.end == during.start == dt.datetime(2024, 3, 10, 3, 0, tzinfo=NEW_YORK)
+    assert during.end == dt.datetime(2024, 3, 11, 2, 30, tzinfo=NEW_YORK)
+
+
 def test_hourly_in_new_york_skips_the_spring_forward_hour() -> None:
     hourly = HourlyPartitionsDefinition("2024-03-01-00:00", timezone="America/New_York")
     keys = hourly.get_partition_keys_in_range(PartitionKeyRange("2024-03-10-00:00", "2024-03-10-23:00"))
