@@ -149,3 +149,26 @@ def test_launch_run_validates_against_the_snapshot(shop: Workspace, instance: An
         launch_run(instance, loc, asset_keys=["file_rows"], partition_key="nope.csv")
     instance.add_dynamic_partitions("files", ["a.csv"])
     assert launch_run(instance, loc, asset_keys=["file_rows"], partition_key="a.csv").partition_key == "a.csv"
+
+
+def test_reexecution_all_steps_repeats_the_whole_selection(shop: Workspace, instance: Any) -> None:
+    from assetgraph.codelocation.launch import ALL_STEPS, FROM_FAILURE, reexecute_run
+
+    [loc] = shop.locations
+    parent = launch_run(instance, loc, "key:orders+", tags={"team": "core"})
+    again = reexecute_run(instance, loc, parent.run_id, ALL_STEPS)
+    assert again.asset_selection == parent.asset_selection and again.parent_run_id == parent.run_id
+    assert again.tags["team"] == "core" and again.tags["assetgraph/root_run_id"] == parent.run_id
+    assert reexecute_run(instance, loc, again.run_id, FROM_FAILURE).root_run_id == parent.run_id
+
+
+def test_a_location_may_name_its_own_python(tmp_path: Path) -> None:
+    import sys
+
+    (tmp_path / "own.py").write_text(GOOD)
+    (tmp_path / "workspace.yaml").write_text(
+        f"load_from:\n  - python_file: {{relative_path: own.py, executable_path: {sys.executable}}}\n")
+    [spec] = load_workspace_file(tmp_path / "workspace.yaml")
+    assert spec.python == sys.executable
+    with Workspace([spec]) as ws:
+        assert ws.locations[0].status == LOADED and ws.locations[0].python == sys.executable

@@ -1,0 +1,79 @@
+"""Run monitoring without processes: heartbeats, the startup grace, and what a dead run leaves behind."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from assetgraph import AssetKey, ConfigError, EventType, RunStatus
+from assetgraph.codelocation.launch import launch_run
+from assetgraph.codelocation.workspace import Workspace
+from assetgraph.definitions.events import Event
+from assetgraph.orchestration.config import DaemonConfig, TagLimit
+from assetgraph.orchestration.launcher import RunLauncher
+from assetgraph.orchestration.monitor import RunMonitor
+
+CONFIG = DaemonConfig(heartbeat_timeout=20, startup_timeout=60)
+
+
+def monitor(instance: Any) -> RunMonitor:
+    return RunMonitor(instance, RunLauncher(instance.url, 1.0, warm=False), CONFIG)
+
+
+def started_run(instance: Any, shop: Workspace, status: RunStatus = RunStatus.STARTED) -> str:
+    run = launch_run(instance, shop.locations[0], "key:orders+")
+    instance.update_run(run.run_id, status=status, start_time=time.time())
+    return run.run_id
+
+
+def test_a_silent_started_run_fails_after_the_heartbeat_timeout(instance: Any, shop: Workspace) -> None:
+    run_id = started_run(instance, shop)
+    instance.store_events([Event(event_type=EventType.ASSET_MATERIALIZATION_PLANNED, run_id=run_id,
+                                 timestamp=time.time(), asset_key=AssetKey("orders"), step_key="orders")])
+    m, now = monitor(instance), time.time()
+    assert m.tick(now + 10) == []
+    assert m.tick(now + 25) == [run_id]
+    assert instance.get_run(run_id).status == RunStatus.FAILURE
+    failed = instance.get_event_records(event_type=EventType.ASSET_MATERIALIZATION_FAILED, run_id=run_id)
+    assert [r.asset_key for r in failed] == [AssetKey("orders")]
+    assert not instance.get_partition_status(AssetKey("orders")).in_progress
+
+
+def test_a_starting_run_gets_the_startup_grace(instance: Any, shop: Workspace) -> None:
+    run_id = started_run(instance, shop, RunStatus.STARTING)
+    m, now = monitor(instance), time.time()
+    assert m.tick(now + 30) == []
+    assert m.tick(now + 65) == [run_id]
+    [failure] = instance.get_event_records(event_type=EventType.RUN_FAILURE, run_id=run_id)
+    assert "did not start the run within 60s" in failure.message
+
+
+def test_a_heartbeat_keeps_a_run_alive(instance: Any, shop: Workspace) -> None:
+    run_id = started_run(instance, shop)
+    now = time.time()
+    instance.heartbeat_run(run_id, now + 15)
+    assert monitor(instance).tick(now + 30) == []
+
+
+def test_a_dead_canceling_run_ends_canceled(instance: Any, shop: Workspace) -> None:
+    run_id = started_run(instance, shop, RunStatus.CANCELING)
+    monitor(instance).tick(time.time() + 25)
+    assert instance.get_run(run_id).status == RunStatus.CANCELED
+
+
+def test_config_reads_every_section_and_names_bad_settings() -> None:
+    config = DaemonConfig.from_dict({
+        "run_queue": {"max_concurrent_runs": 3, "tag_concurrency_limits": [{"key": "team", "value": "a", "limit": 1}]},
+        "run_monitoring": {"heartbeat_timeout_seconds": 9, "startup_timeout_seconds": 30},
+        "schedules": {"max_catchup_ticks": 2}, "run_retries": {"max_retries": 2, "retry_strategy": "ALL_STEPS"},
+        "storage": "sqlite:///x.db",
+    })
+    assert (config.max_concurrent_runs, config.tag_concurrency_limits) == (3, (TagLimit("team", 1, "a"),))
+    assert (config.heartbeat_timeout, config.startup_timeout, config.max_catchup_ticks) == (9, 30, 2)
+    assert (config.max_retries, config.retry_strategy) == (2, "ALL_STEPS")
+    with pytest.raises(ConfigError, match="retry_strategy must be FROM_FAILURE or ALL_STEPS"):
+        DaemonConfig.from_dict({"run_retries": {"retry_strategy": "SOMETIMES"}}, "home/assetgraph.yaml")
+    with pytest.raises(ConfigError, match="needs key: and limit:"):
+        DaemonConfig.from_dict({"run_queue": {"tag_concurrency_limits": [{"key": "x"}]}})
