@@ -1,7 +1,8 @@
 """Cadences: where the boundaries of time windows fall.
 
 A cadence numbers its boundaries with integer *ordinals* and converts between an ordinal and
-its boundary (epoch seconds) in O(1) for hourly, daily, weekly and monthly cron schedules.
+its boundary (epoch seconds) in O(1) for hourly, daily, weekly, monthly, every-N-minutes and
+every-N-hours cron schedules.
 Any other cron schedule is walked with croniter, imported only then so that
 ``import assetgraph`` stays light. Pure: no clock reads. Must not import anything from
 assetgraph beyond `definitions.errors`.
@@ -66,19 +67,56 @@ class HourlyCadence(Cadence):
     """Every hour at ``minute``, counted in absolute time so that a DST day has 23 or 25 hours."""
 
     name = "hourly"
+    period = _HOUR
 
     def __init__(self, tz: ZoneInfo, minute: int, reference: float) -> None:
         super().__init__(tz)
         offset = datetime.fromtimestamp(reference, tz).utcoffset()
         offset_seconds = int(offset.total_seconds()) if offset is not None else 0
         # Zones whose offsets differ by whole hours (nearly all) keep one phase all year.
-        self._phase = (minute * 60 - offset_seconds) % _HOUR
+        self._phase = (minute * 60 - offset_seconds) % self.period
 
     def boundary(self, ordinal: int) -> int:
-        return ordinal * _HOUR + self._phase
+        return ordinal * self.period + self._phase
 
     def floor(self, timestamp: float) -> int:
-        return int((timestamp - self._phase) // _HOUR)
+        return int((timestamp - self._phase) // self.period)
+
+
+class EveryMinutesCadence(HourlyCadence):
+    """Every ``step`` minutes (``*/15 * * * *``, ``step`` divides 60): absolute time, like hourly
+    and like croniter, which walks the repeated hour after a DST fall-back twice."""
+
+    name = "cron"
+
+    def __init__(self, tz: ZoneInfo, step: int, reference: float) -> None:
+        self.period = step * 60
+        super().__init__(tz, 0, reference)
+
+
+class EveryHoursCadence(Cadence):
+    """At ``minute`` past every ``step`` hours of the local day (``0 */6 * * *``, ``step`` divides
+    24): wall-clock times, like daily; a time inside a DST gap resolves as croniter does."""
+
+    name = "cron"
+
+    def __init__(self, tz: ZoneInfo, step: int, minute: int) -> None:
+        super().__init__(tz)
+        self._step = step
+        self._per_day = 24 // step
+        self._minute = minute
+
+    def boundary(self, ordinal: int) -> int:
+        day, index = divmod(ordinal, self._per_day)
+        return wall_time_timestamp(date.fromordinal(day), time(index * self._step, self._minute), self.tz)
+
+    def floor(self, timestamp: float) -> int:
+        ordinal = datetime.fromtimestamp(timestamp, self.tz).date().toordinal() * self._per_day
+        while self.boundary(ordinal) > timestamp:
+            ordinal -= 1
+        while self.boundary(ordinal + 1) <= timestamp:
+            ordinal += 1
+        return ordinal
 
 
 def wall_time_timestamp(day: date, wall_time: time, tz: ZoneInfo) -> int:
@@ -226,9 +264,18 @@ def _field(text: str, low: int, high: int) -> int | None:
     return None
 
 
+def _step(text: str, whole: int) -> int | None:
+    """N for ``*/N`` when N divides ``whole`` (60 minutes, 24 hours) into several steps."""
+    if text.startswith("*/") and text[2:].isdigit():
+        step = int(text[2:])
+        if 0 < step < whole and whole % step == 0:
+            return step
+    return None
+
+
 def cadence_for(cron_schedule: str, tz: ZoneInfo, anchor: float) -> Cadence:
-    """The cadence of a normalised cron schedule: arithmetic when it is hourly, daily, weekly
-    or monthly (on days 1 to 28), croniter otherwise."""
+    """The cadence of a normalised cron schedule: arithmetic when it is hourly, daily, weekly,
+    monthly (on days 1 to 28), every N minutes or every N hours; croniter otherwise."""
     fields = cron_schedule.split(" ")
     if len(fields) == 5:
         minute_text, hour_text, day_text, month_text, weekday_text = fields
@@ -236,6 +283,12 @@ def cadence_for(cron_schedule: str, tz: ZoneInfo, anchor: float) -> Cadence:
         hour = _field(hour_text, 0, 23)
         day = _field(day_text, 1, 28)
         weekday = _field(weekday_text, 0, 7)
+        if (day_text, month_text, weekday_text) == ("*", "*", "*"):
+            minutes_step, hours_step = _step(minute_text, 60), _step(hour_text, 24)
+            if minutes_step is not None and hour_text == "*":
+                return EveryMinutesCadence(tz, minutes_step, anchor)
+            if minute is not None and hours_step is not None and hours_step > 1:
+                return EveryHoursCadence(tz, hours_step, minute)
         if minute is not None and month_text == "*":
             if (hour_text, day_text, weekday_text) == ("*", "*", "*"):
                 return HourlyCadence(tz, minute, anchor)
