@@ -1,5 +1,6 @@
-"""What the GraphQL resolvers do: reads through the instance and the snapshot indexes, and writes
-only through the instance (a QUEUED run, a REQUESTED backfill, a status, a key-value).
+"""What the GraphQL resolvers do: reads through the instance and the snapshot indexes; writes
+through the instance and the functions every launcher shares (`codelocation.launch` for runs,
+`execution.backfill` for backfills, `orchestration.instigators` for schedule and sensor state).
 
 Plain synchronous functions over plain values, so they run in a worker thread and are tested
 without HTTP. No SQL (storage owns it) and no GraphQL types. Must not import strawberry.
@@ -264,15 +265,23 @@ def _location_of_keys(index: WorkspaceIndex, keys: Sequence[AssetKey]) -> Locati
     raise RequestError("The run's code location is not loaded; reload it before re-executing the run.")
 
 
-def runs_page(instance: Instance, first: int, after: str | None,
-              statuses: Sequence[RunStatus] | None) -> tuple[list[Run], bool]:
+@dataclass(frozen=True)
+class RunFilter:
+    statuses: tuple[RunStatus, ...] = ()
+    tags: Mapping[str, str] | None = None
+    backfill_id: str | None = None
+
+
+def runs_page(instance: Instance, first: int, after: str | None, runs_filter: RunFilter) -> tuple[list[Run], bool]:
     """A page of runs, newest first, after the run id ``after``; and whether more follow."""
     check_first(first)
+    statuses = list(runs_filter.statuses) or None
     page = getattr(instance, "get_runs_page", None)
     if page is not None:
-        runs: list[Run] = page(status=list(statuses) if statuses else None, after_run_id=after, limit=first + 1)
+        runs: list[Run] = page(status=statuses, tags=runs_filter.tags, backfill_id=runs_filter.backfill_id,
+                               after_run_id=after, limit=first + 1)
     else:
-        runs = instance.get_runs(status=list(statuses) if statuses else None)
+        runs = instance.get_runs(status=statuses, tags=runs_filter.tags, backfill_id=runs_filter.backfill_id)
         if after is not None:
             ids = [r.run_id for r in runs]
             if after not in ids:

@@ -178,3 +178,13 @@ def test_event_stream_sends_events_then_ends_when_the_run_finishes(live: LiveSer
 
 def test_event_stream_of_unknown_run_is_404(live: LiveServer) -> None:
     assert live.http.get(f"{live.url}/runs/nope/events/stream").status_code == 404
+
+
+def test_runs_filter_by_tags_and_backfill(live: LiveServer) -> None:
+    tagged = live.data('mutation { launchRun(selection: "steady", tags: [{key: "team", value: "core"}]) { id } }',
+                       mutation=True)["launchRun"]["id"]
+    live.instance.create_run(Run(run_id="of-backfill", status=RunStatus.SUCCESS, backfill_id="bf1"))
+    by_tag = live.data('{ runs(tags: [{key: "team", value: "core"}]) { nodes { id tags { key value } } } }')
+    assert [n["id"] for n in by_tag["runs"]["nodes"]] == [tagged]
+    by_backfill = live.data('{ runs(backfillId: "bf1") { nodes { id backfillId } } }')
+    assert by_backfill["runs"]["nodes"] == [{"id": "of-backfill", "backfillId": "bf1"}]

@@ -192,11 +192,14 @@ class RunConnection:
 
 @strawberry.type
 class RunQueries:
-    @strawberry.field(description="Runs, newest first; `after` is a run id (pageInfo.endCursor).")
+    @strawberry.field(description="Runs, newest first; `after` is a run id (pageInfo.endCursor). Filters: any of "
+                                  "`status`, all of `tags`, one backfill.")
     async def runs(self, info: Info, first: int = 50, after: str | None = None,
-                   status: list[RunStatusEnum] | None = None) -> RunConnection:
-        statuses = [RunStatus(s.value) for s in status] if status else None
-        runs, has_next = await in_thread(services.runs_page, ctx(info).instance, first, after, statuses)
+                   status: list[RunStatusEnum] | None = None, tags: list[TagInput] | None = None,
+                   backfill_id: str | None = None) -> RunConnection:
+        runs_filter = services.RunFilter(statuses=tuple(RunStatus(s.value) for s in status or []),
+                                         tags={t.key: t.value for t in tags} if tags else None, backfill_id=backfill_id)
+        runs, has_next = await in_thread(services.runs_page, ctx(info).instance, first, after, runs_filter)
         return RunConnection(nodes=[Run(_run=r) for r in runs], page_info=PageInfo(
             end_cursor=runs[-1].run_id if runs else None, has_next_page=has_next))
 
