@@ -58,25 +58,29 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
         sys.exit(2)
     stop = stop_on_signals()
     workspace = Workspace(specs, start=False)
-    workspace.start()  # the locations load in their processes while this one opens storage and the server
+    workspace.start()  # the locations load in their own processes while this one starts serving
     instance = open_instance()
     create_app = _import_create_app()
-    workspace.wait_loaded()
     daemon = Daemon(instance, workspace, config)
     watcher = None if no_watch else LocationWatcher(workspace, on_reload=lambda loc: report_locations(workspace))
+    server = None
     try:
+        if create_app is not None:
+            server = _start_server(create_app(workspace, instance, dev=True), host, port, started)
+            if server is None:
+                sys.exit(2)
+        workspace.wait_loaded()
         report_locations(workspace)
         daemon.start()
         if watcher is not None:
             watcher.start()
-        app = create_app(workspace, instance, dev=True) if create_app is not None else None
-        if app is None:
+        if server is None:
             click.echo(f"assetgraph dev: daemon running (instance {instance.url}); Ctrl-C to stop.")
-            stop.wait()
-        else:
-            _serve(app, host, port, stop, started)
+        stop.wait()
     finally:
         click.echo("assetgraph dev: stopping...")
+        if server is not None:
+            server.stop()
         if watcher is not None:
             watcher.stop()
         daemon.stop(cancel_runs=True)
@@ -85,8 +89,20 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
     click.echo("assetgraph dev: stopped.")
 
 
-def _serve(app: Any, host: str, port: int, stop: threading.Event, started: float) -> None:
-    """Serve ``app`` with uvicorn in a thread until ``stop`` is set (our signal handlers stay in charge)."""
+class _WebServer:
+    """uvicorn in a thread, so that this process's signal handlers stay in charge."""
+
+    def __init__(self, server: Any, thread: threading.Thread) -> None:
+        self.server = server
+        self.thread = thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _start_server(app: Any, host: str, port: int, started: float) -> _WebServer | None:
+    """Serve ``app``; print the URL once it listens. None when it cannot listen (said on stderr)."""
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
@@ -96,10 +112,7 @@ def _serve(app: Any, host: str, port: int, stop: threading.Event, started: float
         time.sleep(0.01)
     if not thread.is_alive():
         click.echo(f"Error: the web server could not listen on {host}:{port} (in use? pass --port).", err=True)
-        stop.set()
-        return
+        return None
     click.echo(f"assetgraph dev: serving http://{host}:{port} (GraphQL at /graphql) "
                f"after {time.monotonic() - started:.2f}s; Ctrl-C to stop.")
-    stop.wait()
-    server.should_exit = True
-    thread.join(timeout=10)
+    return _WebServer(server, thread)

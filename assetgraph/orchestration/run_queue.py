@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from assetgraph.codelocation.workspace import LOADED, Workspace
+from assetgraph.codelocation.workspace import LOADED, LOADING, Workspace
 from assetgraph.definitions.events import Event, EventType, Run, RunStatus
 from assetgraph.orchestration.config import DaemonConfig
 from assetgraph.orchestration.launcher import RunLauncher
@@ -56,6 +56,8 @@ class RunQueue:
 
     def _launch(self, run: Run) -> bool:
         location = self.workspace.get(run.code_location)
+        if location is not None and location.status == LOADING:
+            return False  # still loading (``assetgraph dev`` serves before its locations are up): wait
         if location is None or location.status != LOADED or location.snapshot is None:
             what = f'code location "{run.code_location}"' if run.code_location else "the run's code location"
             reason = "is not in this workspace" if location is None else f"failed to load:\n{location.error}"
