@@ -57,3 +57,17 @@ def test_a_run_of_an_unknown_location_fails_with_the_reason(instance: Any, shop:
     assert instance.get_run("other").status == RunStatus.FAILURE
     [event] = instance.get_event_records(run_id="other")
     assert 'code location "elsewhere" is not in this workspace' in event.message
+
+
+def test_a_run_waits_while_its_location_loads(instance: Any, shop: Workspace) -> None:
+    from assetgraph.codelocation.workspace import LOADED, LOADING
+
+    run = launch_run(instance, shop.locations[0], "key:first")
+    q, launcher = queue(instance, shop)
+    shop.locations[0].status = LOADING
+    try:
+        assert q.tick() == []
+        assert instance.get_run(run.run_id).status == RunStatus.QUEUED
+    finally:
+        shop.locations[0].status = LOADED
+    assert q.tick() == [run.run_id] and launcher.launched == [run.run_id]
