@@ -393,7 +393,9 @@ def _index_checks(assets_defs: Sequence[AssetsDefinitionLike], checks_defs: Sequ
         for check_spec in owner.check_specs:
             key: AssetCheckKey = check_spec.key
             if key in check_specs:
-                raise validation.duplicate_check_error(key)
+                # Snapshot stand-ins for checks definitions carry no source.
+                raise validation.duplicate_check_error(key, getattr(check_defs[key], "source", None),
+                                                       getattr(owner, "source", None))
             _validate_check_targets(check_spec, specs)
             check_specs[key] = check_spec
             check_defs[key] = owner

@@ -44,10 +44,13 @@ def duplicate_key_error(key: AssetKey, first: SourceLocation | None, second: Sou
     )
 
 
-def duplicate_check_error(key: AssetCheckKey) -> DuplicateKeyError:
+def duplicate_check_error(key: AssetCheckKey, first: SourceLocation | None,
+                          second: SourceLocation | None) -> DuplicateKeyError:
     """Two definitions produce the same check."""
     return DuplicateKeyError(
         f'Check "{key.to_user_string()}" is defined twice.\n'
+        f"  first defined at: {_where(first)}\n"
+        f"  again defined at: {_where(second)}\n"
         "Give one of the checks another `name=`, or remove the duplicate from Definitions."
     )
 

@@ -199,8 +199,11 @@ def test_same_check_defined_twice_is_an_error() -> None:
     def has_rows() -> AssetCheckResult:
         return AssetCheckResult(passed=True)
 
-    with pytest.raises(DuplicateKeyError, match='Check "orders:has_rows" is defined twice'):
+    with pytest.raises(DuplicateKeyError, match='Check "orders:has_rows" is defined twice') as raised:
         AssetGraph.from_assets([orders], [has_rows])
+    message = str(raised.value)
+    assert f"first defined at: {__file__}:{inspect.getsourcelines(orders.compute_fn)[1]}" in message
+    assert f"again defined at: {__file__}:{inspect.getsourcelines(has_rows.compute_fn)[1]}" in message
 
 
 # --- definition errors ---------------------------------------------------------------------------
