@@ -2,7 +2,8 @@
 
 Each loop runs in its own thread at its own interval, so a slow sensor never delays the run
 queue: ``run_queue`` (QUEUED → worker), ``run_monitoring`` (dead workers → FAILURE, then retries),
-``schedules``, ``sensors``, ``backfills`` (one chunk at a time per backfill). A loop that raises is logged and runs again next interval. Everything
+``schedules``, ``sensors``, ``backfills`` (one chunk at a time per backfill), and ``retention``
+when configured. A loop that raises is logged and runs again next interval. Everything
 the loops need to survive a restart is in storage, so the daemon may be killed at any point.
 Must not import server or cli.
 """
@@ -22,10 +23,12 @@ from assetgraph.orchestration.backfills import BackfillLoop
 from assetgraph.orchestration.config import DaemonConfig
 from assetgraph.orchestration.launcher import RunLauncher
 from assetgraph.orchestration.monitor import RunMonitor
+from assetgraph.orchestration.retention import Retention
 from assetgraph.orchestration.retries import RunRetries
 from assetgraph.orchestration.run_queue import RunQueue
 from assetgraph.orchestration.schedules import CrashHook, ScheduleLoop
 from assetgraph.orchestration.sensors import SensorLoop
+from assetgraph.storage.config import instance_home
 
 log = logging.getLogger("assetgraph.daemon")
 
@@ -64,6 +67,7 @@ class Daemon:
         self.schedules = ScheduleLoop(instance, workspace, self.config, crash_hook, self.wake_run_queue)
         self.sensors = SensorLoop(instance, workspace, self.config, crash_hook, self.wake_run_queue)
         self.backfills = BackfillLoop(instance, workspace, self.wake_run_queue, crash_hook)
+        self.retention = Retention(instance, self.config, instance_home().resolve() / "logs")
         self.loops = [
             Loop("run_queue", self.config.queue_interval, self.run_queue.tick),
             Loop("run_monitoring", self.config.monitor_interval, self._monitor),
@@ -72,6 +76,8 @@ class Daemon:
             Loop("sensors", self.config.sensor_interval, self.sensors.tick),
             Loop("backfills", self.config.backfill_interval, self.backfills.tick),
         ]
+        if self.retention.is_configured:
+            self.loops.append(Loop("retention", self.config.retention_interval, self.retention.tick))
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 

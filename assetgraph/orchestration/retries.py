@@ -41,8 +41,11 @@ class RunRetries:
     def tick(self) -> list[str]:
         """Queue the retries that are due; return the new run ids."""
         cursor = self.instance.get_cursor(CURSOR_KEY)
-        records = self.instance.get_event_records(event_type=EventType.RUN_FAILURE,
-                                                  after_id=int(cursor) if cursor else None, limit=200)
+        if cursor is None:  # a daemon's first start: failures from before it are history, not retries
+            latest = self.instance.get_event_records(event_type=EventType.RUN_FAILURE, limit=1, ascending=False)
+            self.instance.set_cursor(CURSOR_KEY, str(latest[0].id if latest else 0))
+            return []
+        records = self.instance.get_event_records(event_type=EventType.RUN_FAILURE, after_id=int(cursor), limit=200)
         created = []
         for record in records:
             run = self.instance.get_run(record.run_id) if record.run_id else None

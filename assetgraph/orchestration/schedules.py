@@ -37,6 +37,10 @@ TICK_STARTED, TICK_SUCCESS, TICK_SKIPPED, TICK_FAILURE = "STARTED", "SUCCESS", "
 CrashHook = Callable[[str], None]
 
 
+def _cadence_of(entry: Mapping[str, Any]) -> tuple[str, str]:
+    return str(entry["cron_schedule"]), str(entry.get("execution_timezone", "UTC"))
+
+
 class ScheduleLoop:
     """One pass (`tick`) handles every tick that came due since the last pass."""
 
@@ -47,8 +51,9 @@ class ScheduleLoop:
         self.config = config
         self.crash_hook = crash_hook or (lambda point: None)
         self.on_submitted = on_submitted or (lambda: None)
-        # The next tick time of each schedule, so that a pass between ticks reads no cursor.
-        self._next_tick: dict[str, float] = {}
+        # The next tick time of each schedule (with the cron it came from: a reload may change it),
+        # so that a pass between ticks reads no cursor.
+        self._next_tick: dict[str, tuple[tuple[str, str], float]] = {}
 
     def tick(self, now: float | None = None) -> int:
         """Evaluate due ticks of every running schedule; return how many runs were created."""
@@ -60,7 +65,8 @@ class ScheduleLoop:
             if statuses[ident] != RUNNING:
                 self._next_tick.pop(ident, None)
                 continue
-            if now < self._next_tick.get(ident, now):
+            cached = self._next_tick.get(ident)
+            if cached is not None and cached[0] == _cadence_of(entry) and now < cached[1]:
                 continue
             try:
                 created += self._schedule(location, entry, ident, now)
@@ -68,7 +74,7 @@ class ScheduleLoop:
                 log.warning("schedule %s: %s", ident, exc)
                 continue
             upcoming = next_schedule_tick(entry["cron_schedule"], entry.get("execution_timezone", "UTC"), now)
-            self._next_tick[ident] = upcoming.timestamp()
+            self._next_tick[ident] = (_cadence_of(entry), upcoming.timestamp())
         return created
 
     def seconds_until_next_tick(self, now: float | None = None) -> float | None:
@@ -77,7 +83,7 @@ class ScheduleLoop:
         if not self._next_tick:
             return None
         now = time.time() if now is None else now
-        return max(0.0, min(self._next_tick.values()) - now)
+        return max(0.0, min(t for _, t in self._next_tick.values()) - now)
 
     def _due_ticks(self, entry: Mapping[str, Any], ident: str, now: float) -> list[float]:
         stored = self.instance.get_cursor(schedule_cursor_key(ident))
