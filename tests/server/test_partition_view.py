@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assetgraph.definitions.errors import UnknownPartitionKeyError
 from assetgraph.definitions.keys import AssetKey
@@ -87,3 +90,20 @@ def test_status_stored_without_a_definition_is_seen_through_the_snapshot_definit
     stored = build_partition_status(AssetKey("x"), None, {"materialized": KeySubset(["us", "gone"])})
     status = status_for_definition(stored, pdef, None)
     assert (status.total, len(status.materialized), len(status.missing)) == (2, 1, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["materialized", "failed", "in_progress", None]), min_size=1, max_size=40))
+def test_status_ranges_cover_every_partition_once_with_its_status(kinds: list[str | None]) -> None:
+    keys = [f"k{i:02d}" for i in range(len(kinds))]
+    pdef = StaticPartitionsDefinition(keys)
+    by_kind = {kind: pdef.subset_with_keys([k for k, x in zip(keys, kinds, strict=True) if x == kind])
+               for kind in ("materialized", "failed", "in_progress")}
+    status = build_partition_status(AssetKey("x"), pdef, by_kind)
+    ranges = status_ranges(status, None)
+    expanded = [(key, r.status) for r in ranges
+                for key in keys[keys.index(r.start):keys.index(r.end) + 1]]
+    names = {"materialized": "MATERIALIZED", "failed": "FAILED", "in_progress": "IN_PROGRESS", None: "MISSING"}
+    assert expanded == [(k, names[x]) for k, x in zip(keys, kinds, strict=True)]
+    assert all(r.count == keys.index(r.end) - keys.index(r.start) + 1 for r in ranges)
+    assert all(a.status != b.status for a, b in pairwise(ranges))
