@@ -135,7 +135,7 @@ class Instance:
         if self._is_ephemeral:
             raise StorageError("An ephemeral instance lives in one process and cannot be sent to another; "
                                "use Instance.from_url('sqlite:///path') for multi-process runs.")
-        return (Instance.from_url, (self._url,))
+        return (_reopen, (self._url, self._home))
 
     def __enter__(self) -> Instance:
         return self
@@ -327,3 +327,8 @@ class Instance:
     def get_ticks(self, instigator_name: str, limit: int | None = None) -> list[TickRecord]:
         """Ticks of one schedule or sensor, newest first."""
         return self._daemon.get_ticks(instigator_name, limit)
+
+
+def _reopen(url: str, home: Path | None) -> Instance:
+    """Unpickle an instance: the same storage and the same home (so the same `storage_dir`)."""
+    return Instance(url, home=home)
