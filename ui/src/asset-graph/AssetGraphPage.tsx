@@ -7,20 +7,29 @@ import { assetPath, Link, navigate } from "../app/router";
 import { useQuery } from "../app/useQuery";
 import { MaterializeDialog } from "../assets/MaterializeDialog";
 import { gql, request } from "../graphql/client";
-import type { AssetGraphQuery, AssetSelectionQuery } from "../graphql/generated";
+import type { AssetGraphStatusQuery, AssetGraphStructureQuery, AssetSelectionQuery } from "../graphql/generated";
 import { GraphCanvas, type GraphCanvasHandle } from "./GraphCanvas";
-import { ASSET_GRAPH_NODE_FRAGMENT, selectionForKeys, toGraphAsset, type GraphAsset } from "./graphNode";
+import { ASSET_GRAPH_STATUS_FRAGMENT, ASSET_GRAPH_STRUCTURE_FRAGMENT, selectionForKeys, toGraphAsset, type GraphAsset } from "./graphNode";
 import type { LayoutEdge, LayoutNode } from "./layout";
 import { buildAdjacency, collapseGroups, highlightFor } from "./lineage";
 import { useLayout } from "./useLayout";
 
-const ASSET_GRAPH_QUERY = gql`
-  query AssetGraph {
+const ASSET_GRAPH_STRUCTURE_QUERY = gql`
+  query AssetGraphStructure {
     assetNodes {
-      ...AssetGraphNode
+      ...AssetGraphStructure
     }
   }
-  ${ASSET_GRAPH_NODE_FRAGMENT}
+  ${ASSET_GRAPH_STRUCTURE_FRAGMENT}
+`;
+
+const ASSET_GRAPH_STATUS_QUERY = gql`
+  query AssetGraphStatus {
+    assetNodes {
+      ...AssetGraphStatus
+    }
+  }
+  ${ASSET_GRAPH_STATUS_FRAGMENT}
 `;
 
 const ASSET_SELECTION_QUERY = gql`
@@ -32,10 +41,16 @@ const ASSET_SELECTION_QUERY = gql`
 `;
 
 export function AssetGraphPage() {
-  const [pollMs, setPollMs] = useState(5000);
-  const { data, error, loading } = useQuery<AssetGraphQuery>(ASSET_GRAPH_QUERY, {}, { pollMs });
-  const assets = useMemo(() => (data ? data.assetNodes.map(toGraphAsset) : []), [data]);
-  if (data && assets.length > 1000 && pollMs < 30000) setPollMs(30000);
+  const { data, error, loading } = useQuery<AssetGraphStructureQuery>(ASSET_GRAPH_STRUCTURE_QUERY, {}, { pollMs: 60000 });
+  // Statuses are asked for once the structure is on screen; big graphs poll them less often.
+  const big = (data?.assetNodes.length ?? 0) > 1000;
+  const statusQuery = useQuery<AssetGraphStatusQuery>(ASSET_GRAPH_STATUS_QUERY, {}, { pollMs: big ? 30000 : 5000, skip: !data });
+  const statusData = statusQuery.data;
+  const assets = useMemo(() => {
+    if (!data) return [];
+    const statuses = new Map((statusData?.assetNodes ?? []).map((s) => [s.id, s]));
+    return data.assetNodes.map((n) => toGraphAsset(n, statuses.get(n.id)));
+  }, [data, statusData]);
   const byId = useMemo(() => new Map(assets.map((a) => [a.id, a])), [assets]);
 
   // Layout input changes only when the structure does, not when statuses do.

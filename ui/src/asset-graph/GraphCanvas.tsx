@@ -61,6 +61,7 @@ function readPalette(): Palette {
       running: v("--blue"),
       missing: v("--grey"),
       external: v("--purple"),
+      loading: v("--border"),
     },
   };
 }
@@ -72,6 +73,7 @@ const STATUS_LABEL: Record<NodeStatus, string> = {
   running: "Running",
   missing: "Never materialized",
   external: "External",
+  loading: "Loading status…",
 };
 
 const DETAIL_SCALE = 0.33;

@@ -1,40 +1,43 @@
 // What a lineage node shows, derived from the fragment every graph node requests.
 // Every node in the graph view requests this fragment; add fields with care (5,000 nodes).
 import { gql } from "../graphql/client";
-import type { AssetGraphNodeFragment } from "../graphql/generated";
+import type { AssetGraphStatusFragment, AssetGraphStructureFragment } from "../graphql/generated";
 
-export const ASSET_GRAPH_NODE_FRAGMENT = gql`
-  fragment AssetGraphNode on AssetNode {
+// The lineage page asks twice: first the structure (small, enough to lay out and draw), then the
+// statuses, which colour the nodes when they arrive. The key comes from the id
+// (`location:raw/orders`), so the structure query stays small for thousands of assets.
+export const ASSET_GRAPH_STRUCTURE_FRAGMENT = gql`
+  fragment AssetGraphStructure on AssetNode {
     id
-    key {
-      path
-      userString
-    }
     groupName
     kinds
-    isPartitioned
     isExecutable
-    partitionStats {
-      total
-      materialized
-      failed
-      inProgress
-      missing
-    }
-    checks {
-      name
-      latestExecution {
-        passed
-        severity
-      }
-    }
     parents {
       id
     }
   }
 `;
 
-export type NodeStatus = "materialized" | "partial" | "failed" | "running" | "missing" | "external";
+export const ASSET_GRAPH_STATUS_FRAGMENT = gql`
+  fragment AssetGraphStatus on AssetNode {
+    id
+    isPartitioned
+    partitionStats {
+      total
+      materialized
+      failed
+      inProgress
+    }
+    checks {
+      latestExecution {
+        passed
+        severity
+      }
+    }
+  }
+`;
+
+export type NodeStatus = "materialized" | "partial" | "failed" | "running" | "missing" | "external" | "loading";
 
 export interface GraphAsset {
   id: string;
@@ -61,28 +64,36 @@ export function nodeStatus(s: { total: number; materialized: number; failed: num
   return isExecutable ? "missing" : "external";
 }
 
-export function toGraphAsset(n: AssetGraphNodeFragment): GraphAsset {
+/** `location:raw/orders` → `raw/orders`. */
+export function keyOfId(id: string): string {
+  const colon = id.indexOf(":");
+  return colon >= 0 ? id.slice(colon + 1) : id;
+}
+
+export function toGraphAsset(n: AssetGraphStructureFragment, status: AssetGraphStatusFragment | undefined): GraphAsset {
   let passed = 0;
   let failed = 0;
   let warned = 0;
-  for (const c of n.checks) {
+  for (const c of status?.checks ?? []) {
     const e = c.latestExecution;
     if (!e) continue;
     if (e.passed) passed++;
     else if (e.severity === "WARN") warned++;
     else failed++;
   }
+  const name = keyOfId(n.id);
+  const stats = status?.partitionStats;
   return {
     id: n.id,
-    name: n.key.userString,
-    path: n.key.path,
+    name,
+    path: name.split("/"),
     group: n.groupName,
     kinds: n.kinds,
-    status: nodeStatus(n.partitionStats, n.isExecutable),
-    isPartitioned: n.isPartitioned,
+    status: stats ? nodeStatus(stats, n.isExecutable) : n.isExecutable ? "loading" : "external",
+    isPartitioned: status?.isPartitioned ?? false,
     isExecutable: n.isExecutable,
-    total: n.partitionStats.total,
-    materialized: n.partitionStats.materialized,
+    total: stats?.total ?? 0,
+    materialized: stats?.materialized ?? 0,
     checksPassed: passed,
     checksFailed: failed,
     checksWarned: warned,

@@ -57,8 +57,8 @@ const LAUNCH_RUN_MUTATION = gql`
 `;
 
 const LAUNCH_BACKFILL_MUTATION = gql`
-  mutation LaunchBackfill($selection: String!, $partitionRange: PartitionRangeInput, $partitionKeys: [String!]) {
-    launchBackfill(selection: $selection, partitionRange: $partitionRange, partitionKeys: $partitionKeys) {
+  mutation LaunchBackfill($selection: String!, $partitionRange: PartitionRangeInput, $partitionKeys: [String!], $failedAndMissingOnly: Boolean! = false) {
+    launchBackfill(selection: $selection, partitionRange: $partitionRange, partitionKeys: $partitionKeys, failedAndMissingOnly: $failedAndMissingOnly) {
       id
       status
     }
@@ -109,6 +109,8 @@ export function MaterializeDialog({ selection, title, onClose }: { selection: st
   } else if (effectiveMode === "range") {
     plan = `Launches a backfill over ${rangeStart} … ${rangeEnd}.`;
     canLaunch &&= !!rangeStart && !!rangeEnd;
+  } else if (effectiveMode === "failed_and_missing" && statusCount > 0) {
+    plan = `Launches a backfill of the ${formatCount(statusCount)} failed and missing partition${statusCount === 1 ? "" : "s"}.`;
   } else if (statusCount === 0) {
     plan = "Nothing to do: no partition has that status.";
     canLaunch = false;
@@ -132,10 +134,21 @@ export function MaterializeDialog({ selection, title, onClose }: { selection: st
         if (r) navigate(`/runs/${r.launchRun.id}`);
         else return;
       } else {
-        const wanted = effectiveMode === "range" ? [{ start: rangeStart, end: rangeEnd }] : statusRanges;
+        // "Failed and missing": the server picks the partitions (failedAndMissingOnly) over the whole
+        // key space. "Missing only": one backfill per run of missing partitions.
+        const wanted =
+          effectiveMode === "range"
+            ? [{ start: rangeStart, end: rangeEnd }]
+            : effectiveMode === "failed_and_missing"
+              ? [{ start: firstKey, end: lastKey }]
+              : statusRanges;
+        const failedAndMissingOnly = effectiveMode === "failed_and_missing";
         const ids: string[] = [];
         for (const r of wanted) {
-          const variables = r.start === r.end ? { selection, partitionKeys: [r.start] } : { selection, partitionRange: { start: r.start, end: r.end } };
+          const variables =
+            r.start === r.end
+              ? { selection, partitionKeys: [r.start], failedAndMissingOnly }
+              : { selection, partitionRange: { start: r.start, end: r.end }, failedAndMissingOnly };
           const result = await request<LaunchBackfillMutation>(LAUNCH_BACKFILL_MUTATION, variables);
           ids.push(result.launchBackfill.id);
         }

@@ -1,6 +1,6 @@
 // A partition status bar drawn on a canvas from range-encoded statuses: cost grows with the number
 // of ranges and pixels, never with the number of partitions.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { formatCount } from "../app/format";
 import { gql } from "../graphql/client";
 import { rangeAt, rangesToSpans, type StatusRange } from "./statusBar";
@@ -29,16 +29,21 @@ export function PartitionStatusBar({ ranges, height = 28, testId }: { ranges: re
   const [hover, setHover] = useState<{ x: number; text: string } | null>(null);
   const [width, setWidth] = useState(0);
 
+  // Measure before the first paint, so the bar is drawn in the same frame the page appears.
+  useLayoutEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    setWidth(Math.floor(el.getBoundingClientRect().width));
+  }, []);
   useEffect(() => {
     const el = wrap.current;
     if (!el) return;
     const ro = new ResizeObserver(() => setWidth(Math.floor(el.getBoundingClientRect().width)));
     ro.observe(el);
-    setWidth(Math.floor(el.getBoundingClientRect().width));
     return () => ro.disconnect();
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const c = canvas.current;
     if (!c || width <= 0) return;
     const t0 = performance.now();

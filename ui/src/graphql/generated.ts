@@ -54,10 +54,15 @@ export type RunStatus =
   | 'STARTING'
   | 'SUCCESS';
 
-export type AssetGraphQueryVariables = Exact<{ [key: string]: never; }>;
+export type AssetGraphStructureQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AssetGraphQuery = { assetNodes: Array<{ id: string, groupName: string, kinds: Array<string>, isPartitioned: boolean, isExecutable: boolean, key: { path: Array<string>, userString: string }, partitionStats: { total: number, materialized: number, failed: number, inProgress: number, missing: number }, checks: Array<{ name: string, latestExecution: { passed: boolean, severity: string } | null }>, parents: Array<{ id: string }> }> };
+export type AssetGraphStructureQuery = { assetNodes: Array<{ id: string, groupName: string, kinds: Array<string>, isExecutable: boolean, parents: Array<{ id: string }> }> };
+
+export type AssetGraphStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AssetGraphStatusQuery = { assetNodes: Array<{ id: string, isPartitioned: boolean, partitionStats: { total: number, materialized: number, failed: number, inProgress: number }, checks: Array<{ latestExecution: { passed: boolean, severity: string } | null }> }> };
 
 export type AssetSelectionQueryVariables = Exact<{
   selection: string;
@@ -66,7 +71,9 @@ export type AssetSelectionQueryVariables = Exact<{
 
 export type AssetSelectionQuery = { assetNodes: Array<{ id: string }> };
 
-export type AssetGraphNodeFragment = { id: string, groupName: string, kinds: Array<string>, isPartitioned: boolean, isExecutable: boolean, key: { path: Array<string>, userString: string }, partitionStats: { total: number, materialized: number, failed: number, inProgress: number, missing: number }, checks: Array<{ name: string, latestExecution: { passed: boolean, severity: string } | null }>, parents: Array<{ id: string }> };
+export type AssetGraphStructureFragment = { id: string, groupName: string, kinds: Array<string>, isExecutable: boolean, parents: Array<{ id: string }> };
+
+export type AssetGraphStatusFragment = { id: string, isPartitioned: boolean, partitionStats: { total: number, materialized: number, failed: number, inProgress: number }, checks: Array<{ latestExecution: { passed: boolean, severity: string } | null }> };
 
 export type AssetChecksFragment = { checks: Array<{ name: string, description: string | null, blocking: boolean, latestExecution: { passed: boolean, severity: string, partition: string | null, runId: string | null, timestamp: number, description: string | null, metadata: Array<{ label: string, type: string, value: unknown }> } | null, executions: Array<{ passed: boolean, severity: string, partition: string | null, runId: string | null, timestamp: number, description: string | null, metadata: Array<{ label: string, type: string, value: unknown }> }> }> };
 
@@ -98,6 +105,7 @@ export type LaunchBackfillMutationVariables = Exact<{
   selection: string;
   partitionRange?: PartitionRangeInput | null | undefined;
   partitionKeys?: Array<string> | string | null | undefined;
+  failedAndMissingOnly?: boolean;
 }>;
 
 

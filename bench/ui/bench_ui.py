@@ -1,0 +1,275 @@
+"""Browser benchmarks of the web UI, measured in Debian's headless Chromium with the Performance API:
+
+- first render of the 5,000-asset layered DAG (shared/notes/benchmarks.md) on the lineage page:
+  navigation start → the first canvas frame with every node laid out;
+- pan and zoom frame times on that graph, zoomed out (every node visible) and zoomed in (node
+  details drawn): requestAnimationFrame intervals and canvas draw times while wheel and drag
+  events arrive every frame;
+- the asset page of an hourly asset with about 1,000,000 partitions: navigation start → its
+  partition status bar drawn, and the draw itself.
+
+    .venv/bin/python bench/ui/bench_ui.py [--assets 5000] [--repeat 3] [--json out.json]
+
+Needs /usr/bin/chromium and the playwright package (as the UI's end-to-end tests). Benchmarks are
+not tests: nothing here asserts a time. dagster-webserver is not installed in bench/.venv-dagster,
+so there is no side-by-side figure for Dagster's UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from assetgraph import Definitions, asset  # noqa: E402
+from assetgraph.definitions.events import Event, EventType  # noqa: E402
+from assetgraph.definitions.keys import AssetKey  # noqa: E402
+from assetgraph.definitions.partitions import HourlyPartitionsDefinition  # noqa: E402
+from assetgraph.server.app import create_app  # noqa: E402
+from assetgraph.server.workspace import InProcessWorkspace  # noqa: E402
+from assetgraph.storage.instance import Instance  # noqa: E402
+from bench.workloads import asset_name, layered_parents  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HOURLY = HourlyPartitionsDefinition(start_date="1912-01-01-00:00")
+LOCATION = "bench"
+
+# Drives the canvas from inside the page: one synthetic wheel or pointer event per animation frame,
+# so the figures are the page's own frame times and not the driver's round trips.
+INTERACT_JS = """async ({frames, mode}) => {
+  const canvas = document.querySelector('[data-testid="lineage-canvas"]');
+  const r = canvas.getBoundingClientRect();
+  const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+  const stats = window.__assetgraphGraph;
+  const drawStart = stats.drawMs.length;
+  const intervals = [];
+  let last = null;
+  await new Promise((resolve) => {
+    let i = 0;
+    const step = (t) => {
+      if (last !== null) intervals.push(t - last);
+      last = t;
+      if (i >= frames) return resolve();
+      if (mode === 'zoom') {
+        const dy = i < frames / 2 ? -40 : 40;
+        canvas.dispatchEvent(new WheelEvent('wheel', {deltaY: dy, clientX: cx + 50, clientY: cy, bubbles: true, cancelable: true}));
+      } else {
+        const phase = i % 60;
+        if (phase === 0) canvas.dispatchEvent(new PointerEvent('pointerdown', {clientX: cx, clientY: cy, pointerId: 1, bubbles: true, button: 0}));
+        const dx = (phase < 30 ? phase : 60 - phase) * 12;
+        canvas.dispatchEvent(new PointerEvent('pointermove', {clientX: cx + dx, clientY: cy + dx / 3, pointerId: 1, bubbles: true, buttons: 1}));
+        if (phase === 59) canvas.dispatchEvent(new PointerEvent('pointerup', {clientX: cx, clientY: cy, pointerId: 1, bubbles: true, button: 0}));
+      }
+      i++;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  return {intervals, draws: stats.drawMs.slice(drawStart)};
+}"""
+
+
+def layered_defs(n: int) -> Definitions:
+    """The layered DAG of ``n`` assets (groups of 1,000 assets), plus the hourly ``huge`` asset."""
+    assets = []
+    for i in range(n):
+        def body() -> None: ...
+
+        deps = [asset_name(p) for p in layered_parents(i)]
+        assets.append(asset(name=asset_name(i), deps=deps, group_name=f"g{i // 1000}")(body))
+
+    @asset(partitions_def=HOURLY, group_name="huge")
+    def huge() -> None: ...
+
+    return Definitions(assets=[*assets, huge])
+
+
+def seed(instance: Instance, defs: Definitions, n: int) -> int:
+    """Half the DAG materialized; ``huge`` with 200 materialized ranges and failed/in-progress keys."""
+    graph = defs.get_asset_graph()
+    instance.register_assets({k: graph.get(k).partitions_def for k in graph.keys})
+    now = time.time()
+    events = [Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="seed", timestamp=now,
+                    asset_key=AssetKey(asset_name(i))) for i in range(0, n, 2)]
+    for start in range(0, len(events), 2000):
+        instance.store_events(events[start:start + 2000])
+    keys = HOURLY.get_partition_keys()
+    status = []
+    for block in range(200):
+        lo = block * 5000
+        status.append(Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="seed", timestamp=now,
+                            asset_key=AssetKey("huge"), partition_range=(keys[lo], keys[lo + 3999])))
+        status.append(Event(event_type=EventType.ASSET_MATERIALIZATION_FAILED, run_id="seed", timestamp=now,
+                            asset_key=AssetKey("huge"), partition=keys[lo + 4100]))
+        status.append(Event(event_type=EventType.ASSET_MATERIALIZATION_PLANNED, run_id="seed", timestamp=now,
+                            asset_key=AssetKey("huge"), partition=keys[lo + 4200]))
+    instance.store_events(status)
+    return len(keys)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(defs: Definitions, instance: Instance) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(InProcessWorkspace({LOCATION: defs}), instance), host="127.0.0.1",
+                            port=port, log_level="warning", lifespan="off", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def summarize_frames(samples: dict[str, list[float]]) -> dict[str, float]:
+    intervals, draws = samples["intervals"], samples["draws"]
+    return {
+        "frames": len(intervals),
+        "interval_median_ms": statistics.median(intervals),
+        "interval_p95_ms": percentile(intervals, 0.95),
+        "interval_max_ms": max(intervals),
+        "frames_over_33ms": sum(1 for v in intervals if v > 33.4),
+        "draw_median_ms": statistics.median(draws) if draws else float("nan"),
+        "draw_p95_ms": percentile(draws, 0.95) if draws else float("nan"),
+    }
+
+
+def graphql_ms(page: Any) -> float:
+    """Duration of the page's first GraphQL request (resource timing)."""
+    entries = page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.endsWith('/graphql'))"
+                            ".map(e => e.responseEnd - e.startTime)")
+    return float(entries[0]) if entries else float("nan")
+
+
+def timeline(page: Any) -> list[tuple[str, int, int]]:
+    """Where the time went: each resource's start and end, and DOMContentLoaded (ms from navigation)."""
+    entries = page.evaluate("""() => [
+      ...performance.getEntriesByType('resource').map(e => [e.name.split('/').pop(), e.startTime, e.responseEnd]),
+      ...performance.getEntriesByType('navigation').map(e => ['domContentLoaded', e.domContentLoadedEventStart,
+                                                              e.domContentLoadedEventEnd])]""")
+    return [(str(n), round(a), round(b)) for n, a, b in entries]
+
+
+def measure_graph(browser: Any, url: str, count: int) -> dict[str, Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/")
+    page.wait_for_function("n => window.__assetgraphGraph && window.__assetgraphGraph.nodes === n && "
+                           "window.__assetgraphGraph.firstDrawAt !== null", arg=count, timeout=120_000)
+    first = page.evaluate("performance.getEntriesByName('assetgraph:graph-first-draw')[0].startTime")
+    result: dict[str, Any] = {"first_render_ms": first, "graphql_ms": graphql_ms(page), "timeline": timeline(page)}
+    page.wait_for_timeout(300)
+    result["zoom_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "zoom"}))
+    result["pan_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "pan"}))
+    # Zoom in until nodes draw with their text, then measure again.
+    page.evaluate("""() => { const c = document.querySelector('[data-testid="lineage-canvas"]');
+      const r = c.getBoundingClientRect();
+      for (let i = 0; i < 40 && window.__assetgraphGraph.view().scale < 0.9; i++)
+        c.dispatchEvent(new WheelEvent('wheel', {deltaY: -120, clientX: r.left + r.width / 2,
+                                                 clientY: r.top + r.height / 2, bubbles: true})); }""")
+    page.wait_for_timeout(300)
+    result["zoom_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "zoom"}))
+    result["pan_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "pan"}))
+    context.close()
+    return result
+
+
+def measure_status_bar(browser: Any, url: str) -> dict[str, Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/assets/huge")
+    page.wait_for_selector('[data-testid="partition-status-bar"] canvas[data-drawn="1"]', timeout=60_000)
+    drawn = page.evaluate("performance.getEntriesByName('assetgraph:status-bar-drawn')[0].startTime")
+    draw = page.evaluate("performance.getEntriesByName('assetgraph:status-bar-draw')[0].duration")
+    total = page.inner_text('[data-testid="partition-stats"] .stat-value')
+    result = {"status_bar_visible_ms": drawn, "status_bar_draw_ms": draw, "graphql_ms": graphql_ms(page),
+              "partitions_shown": total, "timeline": timeline(page)}
+    context.close()
+    return result
+
+
+def median_of(runs: list[dict[str, Any]], path: list[str]) -> float:
+    values = []
+    for r in runs:
+        v: Any = r
+        for p in path:
+            v = v[p]
+        values.append(float(v))
+    return statistics.median(values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--assets", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    defs = layered_defs(args.assets)
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = Instance.from_url(f"sqlite:///{tmp}/bench.db")
+        partitions = seed(instance, defs, args.assets)
+        with serving(defs, instance) as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            measure_graph(browser, url, args.assets + 1)  # warm-up: server caches, browser code cache
+            graphs = [measure_graph(browser, url, args.assets + 1) for _ in range(args.repeat)]
+            measure_status_bar(browser, url)
+            bars = [measure_status_bar(browser, url) for _ in range(args.repeat)]
+            browser.close()
+        instance.dispose()
+
+    report = {
+        "assets": args.assets, "partitions": partitions, "repeat": args.repeat,
+        "graph_first_render_ms": median_of(graphs, ["first_render_ms"]),
+        "graph_graphql_ms": median_of(graphs, ["graphql_ms"]),
+        "status_bar_visible_ms": median_of(bars, ["status_bar_visible_ms"]),
+        "status_bar_draw_ms": median_of(bars, ["status_bar_draw_ms"]),
+        "status_bar_graphql_ms": median_of(bars, ["graphql_ms"]),
+        "frames": {k: {m: median_of(graphs, [k, m]) for m in graphs[0][k]}
+                   for k in ("zoom_fit", "pan_fit", "zoom_detail", "pan_detail")},
+        "runs": {"graph": graphs, "status_bar": bars},
+    }
+    print(f"lineage graph, {args.assets} assets: first render {report['graph_first_render_ms']:.0f} ms "
+          f"(GraphQL {report['graph_graphql_ms']:.0f} ms)")
+    for name, f in report["frames"].items():
+        print(f"  {name:12s} frame interval median {f['interval_median_ms']:.1f} ms, p95 {f['interval_p95_ms']:.1f} ms, "
+              f"max {f['interval_max_ms']:.1f} ms, >33 ms: {f['frames_over_33ms']:.0f}/{f['frames']:.0f}; "
+              f"draw median {f['draw_median_ms']:.2f} ms, p95 {f['draw_p95_ms']:.2f} ms")
+    print(f"asset page, {partitions:,} partitions: status bar visible at {report['status_bar_visible_ms']:.0f} ms "
+          f"(draw {report['status_bar_draw_ms']:.2f} ms, GraphQL {report['status_bar_graphql_ms']:.0f} ms)")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
