@@ -88,7 +88,6 @@ class StepTask:
     run_config: Mapping[str, Any]
     run_tags: Mapping[str, str]
     now: datetime | None
-    cancel_event: str
     echo_logs: bool = False
 
 
@@ -200,8 +199,6 @@ class _DaskRun:
 
     def __init__(self, plan: Plan, services: StepServices, writer: Callable[[list[Event]], None],
                  executor: DaskExecutor, client: Any, payload: RunPayload, url: str) -> None:
-        from distributed import Event as DaskEvent
-
         self.plan = plan
         self.services = services
         self.writer = writer
@@ -211,8 +208,6 @@ class _DaskRun:
         self.pending: list[Step] = list(plan.steps)
         self.futures: dict[Any, Step] = {}
         self.outcomes: dict[str, StepOutcome] = {}
-        self.cancel_name = f"assetgraph-cancel-{payload.token}"
-        self.cancel_event = DaskEvent(self.cancel_name, client=client)
         # Pickled once and passed by value: a task that depended on scattered data would be sent to
         # the worker holding it rather than to an idle one. Workers unpickle it once per run.
         import cloudpickle
@@ -234,9 +229,6 @@ class _DaskRun:
         except BaseException:
             self._cancel_all("the run's driver was interrupted")
             raise
-        finally:
-            with contextlib.suppress(Exception):  # the cluster may be gone; the event dies with it
-                self.cancel_event.clear()
         return self.outcomes
 
     def _submit_ready_steps(self) -> None:
@@ -258,7 +250,7 @@ class _DaskRun:
         s = self.services
         return StepTask(step=step, run_id=s.run_id, instance_url=self.url, storage_dir=self.storage_dir,
                         run_config=s.run_config, run_tags=dict(s.run_tags), now=s.now,
-                        cancel_event=self.cancel_name, echo_logs=s.echo_logs)
+                        echo_logs=s.echo_logs)
 
     def _collect(self, timeout: float = 0.2) -> None:
         """Wait until a step's task ends (or ``timeout``), then record every ended one."""
@@ -307,11 +299,18 @@ class _DaskRun:
             return True
         return False
 
+    def _mark_canceling(self) -> None:
+        # Workers read the run's status before a step starts; a cancel that came through the
+        # `cancel` event (SIGTERM of the run worker, a caller) must reach them the same way.
+        instance = self.services.instance
+        run = instance.get_run(self.services.run_id) if hasattr(instance, "get_run") else None
+        if run is not None and run.status not in (RunStatus.CANCELING, RunStatus.CANCELED):
+            instance.update_run(self.services.run_id, status=RunStatus.CANCELING)
+
     def _cancel_all(self, why: str) -> None:
-        """Stop submitting; tasks that have not begun return without running; wait a grace period
-        for running ones (their events are real), then cancel the rest and mark them failed."""
-        with contextlib.suppress(Exception):
-            self.cancel_event.set()
+        """Stop submitting; tasks that have not begun see CANCELING and return without running; wait
+        a grace period for running ones (their events are real), then cancel the rest and mark them failed."""
+        self._mark_canceling()
         deadline = time.monotonic() + self.ex.cancel_grace_seconds
         while self.futures and time.monotonic() < deadline:
             self._collect(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
@@ -338,6 +337,7 @@ _worker_lock = threading.Lock()
 _worker_instances: dict[str, Any] = {}
 _worker_locations: OrderedDict[str, _LoadedLocation] = OrderedDict()
 _MAX_CACHED_LOCATIONS = 4
+_MAX_CACHED_INSTANCES = 4
 
 
 @dataclass(frozen=True)
@@ -348,14 +348,13 @@ class _LoadedLocation:
 
 def run_step_task(task: StepTask, payload_token: str, payload_blob: bytes) -> StepReport:
     """The Dask task: run one step on this worker and report its outcome."""
-    from distributed import Event as DaskEvent
-
     from assetgraph.execution.io_managers import FilesystemIOManager
     from assetgraph.execution.resources import run_resources
 
-    if DaskEvent(task.cancel_event).is_set():
-        return StepReport(_CANCELED)
     instance = _worker_instance(task.instance_url)
+    run = instance.get_run(task.run_id)
+    if run is not None and run.status == RunStatus.CANCELING:  # queued before the driver canceled
+        return StepReport(_CANCELED)
     location = _worker_location(payload_token, payload_blob)
     with run_resources(location.resources, FilesystemIOManager(task.storage_dir), task.run_config) as resources:
         services = StepServices(run_id=task.run_id, graph=location.graph, resources=resources,
@@ -379,6 +378,8 @@ def _worker_instance(url: str) -> Any:
             from assetgraph.storage.instance import Instance
 
             instance = _worker_instances[url] = Instance.from_url(url)
+            while len(_worker_instances) > _MAX_CACHED_INSTANCES:  # not disposed: a thread may still use it
+                _worker_instances.pop(next(iter(_worker_instances)))
         return instance
 
 

@@ -6,6 +6,7 @@ Must not import codelocation, orchestration, server or cli.
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -29,6 +30,9 @@ from assetgraph.execution.step import StepServices
 if TYPE_CHECKING:
     from assetgraph.graph.asset_graph import AssetGraph
     from assetgraph.storage.instance import Instance
+
+
+_log = logging.getLogger("assetgraph.execution")
 
 
 class ExecuteResult:
@@ -232,11 +236,7 @@ def execute_definitions(
 
         instance = Instance.ephemeral()
     inst = instance
-    runner = _run_executor(executor, defs, resources, progress)
-    if hasattr(runner, "for_run"):
-        from assetgraph.execution.dask_executor import require_shared_instance
-
-        require_shared_instance(inst)
+    runner = _run_executor(executor, defs, resources, progress, inst)
     keys, selected_checks = _resolve_selection(graph, selection, assets if assets is not None else defs.assets)
     keys = {k for k in keys if graph.get(k).is_executable}
     if check_keys is None and selected_checks is not None:
@@ -274,14 +274,20 @@ def execute_definitions(
 
 
 def _run_executor(executor: Any, defs: Definitions, resources: Mapping[str, Any] | None,
-                  progress: ProgressCallback | None) -> Any:
+                  progress: ProgressCallback | None, instance: Any) -> Any:
     """The executor of a materialize-style run. An executor object is used as it is; a declaration
     (`assetgraph.DaskExecutor`, ...) is turned into one. Without either, a `DaskExecutor` declared
     on ``defs`` is used; other declarations keep these runs in this process, as before."""
     from assetgraph.definitions import executors as declared
 
-    choice = executor if executor is not None else (
-        defs.executor if isinstance(defs.executor, declared.DaskExecutor) else None)
+    choice = executor
+    if choice is None and isinstance(defs.executor, declared.DaskExecutor):
+        if getattr(instance, "is_ephemeral", False):
+            # `assetgraph check --materialize` and tests run into an in-memory instance, which
+            # workers cannot reach; an executor passed explicitly is refused instead.
+            _log.info("Definitions declare a DaskExecutor, but the instance is in memory: running in process.")
+        else:
+            choice = defs.executor
     if choice is None or isinstance(choice, declared.InProcessExecutor):
         return InProcessExecutor(progress)
     if isinstance(choice, declared.MultiprocessExecutor):
@@ -292,7 +298,12 @@ def _run_executor(executor: Any, defs: Definitions, resources: Mapping[str, Any]
         from assetgraph.execution.dask_executor import DaskExecutor
 
         choice = DaskExecutor(choice.address, choice.n_workers)
-    return choice.for_run(defs, resources, progress) if hasattr(choice, "for_run") else choice
+    if hasattr(choice, "for_run"):  # the Dask executor: refuse an in-memory instance before the run exists
+        from assetgraph.execution.dask_executor import require_shared_instance
+
+        require_shared_instance(instance)
+        return choice.for_run(defs, resources, progress)
+    return choice
 
 
 def _storage_dir(instance: Any) -> str:

@@ -282,6 +282,14 @@ def test_an_ephemeral_instance_is_refused_with_the_fix() -> None:
     assert "docs/deployment.md" in str(info.value)
 
 
+def test_declared_dask_executor_with_an_in_memory_instance_runs_in_process() -> None:
+    defs = Definitions(assets=[source], executor=DaskExecutorDef(address="tcp://127.0.0.1:1"))
+
+    result = execute_definitions(defs)  # what `assetgraph check --materialize` does
+
+    assert result.success and result.asset_value("source")["pid"] == os.getpid()
+
+
 # -- events land exactly once in shared storage ----------------------------------------------------
 
 def test_worker_events_land_exactly_once_in_sqlite(sqlite_instance: Instance, dask_address: str) -> None:
