@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from assetgraph.definitions.partitions.base import DynamicPartitionsStore
 from assetgraph.storage.engine import TransactionRunner
 from assetgraph.storage.schema import dynamic_partitions
 from assetgraph.storage.sql import insert_ignore
@@ -66,3 +67,25 @@ class ConnectionDynamicPartitions:
         stmt = sa.select(dynamic_partitions.c.id).where(
             dynamic_partitions.c.name == name, dynamic_partitions.c.partition_key == key)
         return self._conn.execute(stmt).first() is not None
+
+
+class MemoizedDynamicPartitions:
+    """Reads each dynamic definition's keys once (satisfies `DynamicPartitionsStore`): a status
+    snapshot of many assets that share one definition would otherwise read them per asset."""
+
+    def __init__(self, store: DynamicPartitionsStore) -> None:
+        self._store = store
+        self._keys: dict[str, tuple[list[str], frozenset[str]]] = {}
+
+    def _read(self, name: str) -> tuple[list[str], frozenset[str]]:
+        found = self._keys.get(name)
+        if found is None:
+            keys = list(self._store.get_dynamic_partitions(name))
+            found = self._keys[name] = (keys, frozenset(keys))
+        return found
+
+    def get_dynamic_partitions(self, name: str) -> list[str]:
+        return list(self._read(name)[0])
+
+    def has_dynamic_partition(self, name: str, key: str) -> bool:
+        return key in self._read(name)[1]

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Row
 from assetgraph.definitions.errors import StorageError
 from assetgraph.definitions.events import PAYLOAD_VERSION, AssetCheckEvaluation, Event, EventRecord, EventType
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
-from assetgraph.storage.dynamic_partitions import ConnectionDynamicPartitions
+from assetgraph.storage.dynamic_partitions import ConnectionDynamicPartitions, MemoizedDynamicPartitions
 from assetgraph.storage.engine import TransactionRunner
 from assetgraph.storage.schema import asset_partition_status, assets, check_executions, event_log
 from assetgraph.storage.sql import chunks, insert_ignore, upsert
@@ -456,6 +456,7 @@ class EventLogStorage:
             if row.status is not None:
                 status_json.setdefault(row.asset_key, {})[row.status] = row.subset
         now = datetime.now(UTC)
+        dynamic = MemoizedDynamicPartitions(self._dynamic_partitions_store)
         result: dict[AssetKey, PartitionStatus] = {}
         for db_key, key in wanted.items():
             pdef_text = pdef_json.get(db_key)
@@ -463,7 +464,7 @@ class EventLogStorage:
             stored = status_json.get(db_key, {})
             subsets = {kind: self.defs.subset(pdef_text, text) for kind, text in stored.items()}
             result[key] = build_partition_status(key, pdef, subsets, current_time=now,
-                                                 dynamic_partitions_store=self._dynamic_partitions_store)
+                                                 dynamic_partitions_store=dynamic)
         return result
 
     def get_latest_check_result(self, check_key: AssetCheckKey, partition: str | None = None
