@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import field_validator
 
 from assetgraph import (
     AssetCheckResult,
@@ -50,6 +53,11 @@ class DbtCliResource(ConfigurableResource):
     profiles_dir: str | None = None
     target: str | None = None
     column_lineage: bool = True
+
+    @field_validator("project_dir", "profiles_dir", mode="before")
+    @classmethod
+    def _path_as_str(cls, value: Any) -> Any:
+        return os.fspath(value) if isinstance(value, os.PathLike) else value
 
     @property
     def project(self) -> DbtProject:

@@ -41,7 +41,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     def shop_models(context: Any, dbt: DbtCliResource) -> Any:
         yield from dbt.cli(["build"], context=context).stream()
 
-    resource = DbtCliResource(project_dir=str(project.project_dir))
+    resource = DbtCliResource(project_dir=project.project_dir)  # a Path is accepted
     return SimpleNamespace(project=project, database=database, assets=shop_models, resource=resource)
 
 
