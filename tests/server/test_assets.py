@@ -180,3 +180,16 @@ def test_wipe_assets_clears_status(live: LiveServer) -> None:
     assert data == {"wipeAssets": [{"path": ["steady"]}]}
     node = live.data('{ assetNode(key: ["steady"]) { latestMaterialization { id } partitionStats { materialized } } }')
     assert node["assetNode"] == {"latestMaterialization": None, "partitionStats": {"materialized": 0}}
+
+
+def test_list_reads_agree_with_single_node_reads(materialized: LiveServer) -> None:
+    fields = "key { path } latestMaterialization { id } partitionStats { total materialized failed }"
+    listed = materialized.data(f'{{ assetNodes(selection: "key:revenue or daily_events") {{ {fields} '
+                               f'upstream {{ {fields} }} }} }}')["assetNodes"]
+    listed.sort(key=lambda n: n["key"]["path"])
+    assert [n["key"]["path"] for n in listed] == [["daily_events"], ["revenue"]]
+    for node in [*listed, *listed[1]["upstream"]]:
+        single = materialized.data("query($k: [String!]!) { assetNode(key: $k) { " + fields + " } }",
+                                   {"k": node["key"]["path"]})["assetNode"]
+        assert {k: v for k, v in node.items() if k != "upstream"} == single
+    assert listed[1]["latestMaterialization"] is not None
