@@ -37,7 +37,6 @@ class DbtAssetsInfo:
     uid_by_key: dict[AssetKey, str]  # assets of this definition
     check_uids: dict[AssetCheckKey, str] = field(default_factory=dict)  # check -> test unique id
     fqn_by_uid: dict[str, list[str]] = field(default_factory=dict)  # assets and tests of this definition
-    manifest_path: str | None = None
 
 
 class _Walker:
@@ -124,7 +123,7 @@ def dbt_assets(
         specs = [_asset_spec(parsed.nodes[uid], walker, key_of, tr, partitions_def) for uid in asset_uids]
         _check_unique_keys(asset_uids, key_by_uid)
         info = DbtAssetsInfo(select=select, exclude=exclude, key_by_uid=key_by_uid,
-                             uid_by_key={key_by_uid[u]: u for u in asset_uids}, manifest_path=parsed.path,
+                             uid_by_key={key_by_uid[u]: u for u in asset_uids},
                              fqn_by_uid={u: parsed.nodes[u].get("fqn", []) for u in asset_uids})
         check_specs = _check_specs(parsed, walker, info, tr, exclude, graph, source_tests_as_checks)
         source_uids = [uid for uid in key_by_uid if uid in parsed.sources]

@@ -189,12 +189,11 @@ def test_a_partitioned_incremental_model_runs_a_three_day_range_in_one_invocatio
     def daily_models(context: Any, dbt: DbtCliResource) -> Any:
         yield from dbt.cli(["build"], context=context).stream()
 
-    upstream = [s.key for s in shop.assets.specs]  # the shop models, materialised by another definition
     assert [k.to_user_string() for k in daily_models.specs[0].dep_keys] == ["staging/stg_orders"]
-    run(shop, selection=["staging/stg_orders", "raw_orders"])
+    run(shop, selection=["staging/stg_orders", "raw_orders"])  # the upstream, from the unpartitioned definition
     result = materialize([daily_models, shop.assets, *shop.assets.source_specs], selection=["daily_orders"],
                          partition_range=("2024-01-01", "2024-01-03"), resources={"dbt": shop.resource})
-    assert result.success and upstream
+    assert result.success
     con = duckdb.connect(str(shop.database))  # dbt-duckdb may still hold the file in this process
     try:
         rows = con.execute("select cast(order_date as date)::varchar, orders from main.daily_orders order by 1").fetchall()
