@@ -217,6 +217,21 @@ def measure_status_bar(browser: Any, url: str) -> dict[str, Any]:
     return result
 
 
+def screenshots(browser: Any, url: str, count: int, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/")
+    page.wait_for_function("n => window.__assetgraphGraph && window.__assetgraphGraph.nodes === n", arg=count,
+                           timeout=120_000)
+    page.wait_for_timeout(3000)  # statuses arrive after the structure
+    page.screenshot(path=str(directory / "lineage-5000-assets.png"))
+    page.goto(url + "/assets/huge")
+    page.wait_for_selector('[data-testid="partition-status-bar"] canvas[data-drawn="1"]', timeout=60_000)
+    page.screenshot(path=str(directory / "asset-1m-partitions.png"))
+    context.close()
+
+
 def median_of(runs: list[dict[str, Any]], path: list[str]) -> float:
     values = []
     for r in runs:
@@ -232,6 +247,7 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--screenshots", type=Path, help="save screenshots of the big graph and the asset page here")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -245,6 +261,8 @@ def main() -> None:
             graphs = [measure_graph(browser, url, args.assets + 1) for _ in range(args.repeat)]
             measure_status_bar(browser, url)
             bars = [measure_status_bar(browser, url) for _ in range(args.repeat)]
+            if args.screenshots:
+                screenshots(browser, url, args.assets + 1, args.screenshots)
             browser.close()
         instance.dispose()
 

@@ -6,7 +6,7 @@ import { assetPath, Link } from "../app/router";
 import { useQuery } from "../app/useQuery";
 import { nodeStatus, selectionForKeys } from "../asset-graph/graphNode";
 import { gql } from "../graphql/client";
-import type { AssetPageQuery } from "../graphql/generated";
+import type { AssetHistoryQuery, AssetPageQuery } from "../graphql/generated";
 import { ASSET_CHECKS_FRAGMENT, AssetChecks } from "./AssetChecks";
 import { ColumnLineage } from "./ColumnLineage";
 import { MaterializeDialog } from "./MaterializeDialog";
@@ -72,6 +72,17 @@ const ASSET_PAGE_QUERY = gql`
           userString
         }
       }
+    }
+  }
+  ${PARTITION_STATUS_BAR_FRAGMENT}
+`;
+
+// History is asked for separately, so the definition and the partition status bar (one indexed
+// read on the server) show before materializations and checks are read.
+const ASSET_HISTORY_QUERY = gql`
+  query AssetHistory($key: [String!]!) {
+    assetNode(key: $key) {
+      id
       materializations(first: 50) {
         id
         runId
@@ -91,20 +102,22 @@ const ASSET_PAGE_QUERY = gql`
       ...AssetChecks
     }
   }
-  ${PARTITION_STATUS_BAR_FRAGMENT}
   ${ASSET_CHECKS_FRAGMENT}
 `;
 
 export function AssetPage({ path }: { path: string[] }) {
   const { data, error, loading } = useQuery<AssetPageQuery>(ASSET_PAGE_QUERY, { key: path }, { pollMs: 4000 });
+  const history = useQuery<AssetHistoryQuery>(ASSET_HISTORY_QUERY, { key: path }, { pollMs: 4000 });
   const [materialize, setMaterialize] = useState(false);
   const asset = data?.assetNode;
+  const materializations = history.data?.assetNode?.materializations;
+  const checks = history.data?.assetNode?.checks;
   if (error && !data) return <ErrorBox error={error} title="Could not load the asset" />;
   if (loading && !data) return <Loading />;
   if (!asset) return <Empty>No asset {path.join("/")} in any loaded code location.</Empty>;
   const stats = asset.partitionStats;
   const status = nodeStatus(stats, asset.isExecutable);
-  const latest = asset.materializations[0];
+  const latest = materializations?.[0];
   const columnLineage = latest?.metadata.find((m) => m.label === "column_lineage")?.value;
 
   return (
@@ -149,11 +162,13 @@ export function AssetPage({ path }: { path: string[] }) {
             </Section>
           )}
           <Section title="Materializations" id="materializations">
-            {asset.materializations.length === 0 ? (
+            {!materializations ? (
+              <div className="placeholder" />
+            ) : materializations.length === 0 ? (
               <p className="muted">Never materialized.</p>
             ) : (
               <>
-                <MetadataChart points={asset.materializations} />
+                <MetadataChart points={materializations} />
                 <table className="table">
                   <thead>
                     <tr>
@@ -164,7 +179,7 @@ export function AssetPage({ path }: { path: string[] }) {
                     </tr>
                   </thead>
                   <tbody>
-                    {asset.materializations.map((m) => (
+                    {materializations.map((m) => (
                       <tr key={m.id}>
                         <td className="nowrap">{formatTime(m.timestamp)}</td>
                         <td>{m.partitionRange ? `${m.partitionRange.start} … ${m.partitionRange.end}` : (m.partition ?? "—")}</td>
@@ -180,7 +195,7 @@ export function AssetPage({ path }: { path: string[] }) {
             )}
           </Section>
           <Section title="Checks" id="checks">
-            <AssetChecks checks={asset.checks} />
+            {checks ? <AssetChecks checks={checks} /> : <div className="placeholder small" />}
           </Section>
           {columnLineage != null && (
             <Section title="Column lineage">
@@ -231,7 +246,7 @@ export function AssetPage({ path }: { path: string[] }) {
                 </tr>
                 <tr>
                   <th>Latest</th>
-                  <td>{latest ? formatTime(latest.timestamp) : "never"}</td>
+                  <td>{latest ? formatTime(latest.timestamp) : materializations ? "never" : "…"}</td>
                 </tr>
               </tbody>
             </table>

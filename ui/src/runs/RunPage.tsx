@@ -163,7 +163,7 @@ export function RunPage({ runId }: { runId: string }) {
           <div className="card-body">
             {failures.map((f) => (
               <div key={f.id} className="failure">
-                <p>
+                <p className="pre-wrap">
                   <strong>{f.stepKey ?? "run"}</strong>: {f.error!.clsName}: {f.error!.message}
                 </p>
                 {f.error!.traceback && <pre className="traceback">{f.error!.traceback}</pre>}
