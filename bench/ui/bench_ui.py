@@ -32,14 +32,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from assetgraph import Definitions, asset  # noqa: E402
-from assetgraph.definitions.events import Event, EventType  # noqa: E402
-from assetgraph.definitions.keys import AssetKey  # noqa: E402
-from assetgraph.definitions.partitions import HourlyPartitionsDefinition  # noqa: E402
-from assetgraph.server.app import create_app  # noqa: E402
-from assetgraph.server.workspace import InProcessWorkspace  # noqa: E402
-from assetgraph.storage.instance import Instance  # noqa: E402
-from bench.workloads import asset_name, layered_parents  # noqa: E402
+from assetgraph import Definitions, asset
+from assetgraph.definitions.events import Event, EventType
+from assetgraph.definitions.keys import AssetKey
+from assetgraph.definitions.partitions import HourlyPartitionsDefinition
+from assetgraph.server.app import create_app
+from assetgraph.server.workspace import InProcessWorkspace
+from assetgraph.storage.instance import Instance
+from bench.workloads import asset_name, layered_parents
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -147,7 +147,7 @@ def serving(defs: Definitions, instance: Instance) -> Iterator[str]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def summarize_frames(samples: dict[str, list[float]]) -> dict[str, float]:

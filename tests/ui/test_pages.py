@@ -128,6 +128,21 @@ def test_a_backfill_of_a_range_completes(page: Any) -> None:
     save_screenshot(page, "backfills")
 
 
+def test_failed_and_missing_backfills_only_what_is_not_materialized(page: Any) -> None:
+    page.goto("/assets/orders")  # 2024-01-05 was materialized by the test above
+    page.get_by_test_id("materialize").click()
+    page.get_by_label("Failed and missing").check()
+    expect(page.get_by_test_id("materialize-plan")).to_contain_text(
+        "Launches a backfill of the 9 failed and missing partitions.")
+    page.get_by_test_id("launch").click()
+    page.wait_for_url(re.compile(r".*/backfills/[0-9a-f]+$"))
+    page.locator("h1 .tag.status-completed").wait_for(timeout=RUN_TIMEOUT_MS)
+    expect(page.locator(".progress-wrap").first).to_contain_text("9/9")
+    page.goto("/assets/orders")
+    expect(page.get_by_test_id("partition-stats").locator(".stat.ok .stat-value")).to_have_text("10")
+    assert status_bar_colour(page, "partition-status-bar", 0.05) == css_colour(page, "--green")
+
+
 def test_a_failing_run_shows_its_error_with_the_traceback(page: Any) -> None:
     page.goto("/assets/flaky_report")
     page.get_by_test_id("materialize").click()
