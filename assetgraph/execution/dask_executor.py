@@ -18,13 +18,13 @@ import os
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from assetgraph.definitions.errors import StorageError
+from assetgraph.definitions.errors import InternalError, StorageError
 from assetgraph.definitions.events import Event, RunStatus
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.execution.executor import ProgressCallback, RecordingWriter, skip_events, skip_reason
@@ -42,10 +42,9 @@ CANCEL_GRACE_SECONDS = 10.0
 # How often the driver looks for a CANCELING status in storage.
 STATUS_POLL_SECONDS = 0.5
 _CANCELED = "CANCELED"
-# For the clusters the executor starts (set them on a scheduler of your own too, see docs/deployment.md):
-# a task whose worker died fails instead of running again elsewhere and repeating events already
-# written, and a worker holds one step per thread, so idle workers take the next ready step.
-SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
+# For the clusters the executor starts (set it on a scheduler of your own too, see docs/deployment.md):
+# a task whose worker died fails instead of running again elsewhere and repeating events already written.
+SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 0}
 
 
 class DefinitionsLoader(Protocol):
@@ -168,8 +167,8 @@ class DaskExecutor:
     def execute(self, plan: Plan, services: StepServices, writer: Callable[[list[Event]], None]) -> dict[str, StepOutcome]:
         url = require_shared_instance(services.instance)
         if self.load_definitions is None:
-            raise StorageError("The Dask executor needs load_definitions= (how workers import the code location); "
-                               "execute_definitions passes ShippedDefinitions(defs).")
+            raise InternalError("The Dask executor was given no load_definitions (how workers import the code "
+                                "location); DaskExecutor.for_run(defs) sets it.")
         payload = RunPayload(f"{services.run_id}-{uuid.uuid4().hex[:8]}", self.load_definitions, self.resources)
         with self._client() as client:
             outcomes = _DaskRun(plan, services, writer, self, client, payload, url).execute()
@@ -205,7 +204,14 @@ class _DaskRun:
         self.ex = executor
         self.client = client
         self.url = url
-        self.pending: list[Step] = list(plan.steps)
+        # Steps not submitted yet, in plan order; ``ready`` holds those whose upstream steps all ended.
+        self.pending: dict[str, Step] = {s.key: s for s in plan.steps}
+        self.waiting = {s.key: len(set(s.upstream)) for s in plan.steps}
+        self.children: dict[str, list[str]] = {}
+        for s in plan.steps:
+            for up in set(s.upstream):
+                self.children.setdefault(up, []).append(s.key)
+        self.ready: deque[Step] = deque(s for s in plan.steps if not s.upstream)
         self.futures: dict[Any, Step] = {}
         self.outcomes: dict[str, StepOutcome] = {}
         # Pickled once and passed by value: a task that depended on scattered data would be sent to
@@ -225,6 +231,8 @@ class _DaskRun:
                     self._cancel_all("the run was canceled")
                     break
                 self._submit_ready_steps()
+                if self.pending and not self.futures and not self.ready:
+                    raise InternalError(f"Steps {sorted(self.pending)} wait on steps that are not in the plan.")
                 self._collect()
         except BaseException:
             self._cancel_all("the run's driver was interrupted")
@@ -232,10 +240,9 @@ class _DaskRun:
         return self.outcomes
 
     def _submit_ready_steps(self) -> None:
-        for step in list(self.pending):
-            if any(up not in self.outcomes for up in step.upstream):
-                continue
-            self.pending.remove(step)
+        while self.ready:
+            step = self.ready.popleft()
+            del self.pending[step.key]
             reason = skip_reason(step, self.outcomes, self.plan)
             if reason is not None:
                 self.writer(skip_events(step, self.services.run_id, reason))
@@ -282,6 +289,10 @@ class _DaskRun:
 
     def _finish(self, step: Step, outcome: StepOutcome) -> None:
         self.outcomes[step.key] = outcome
+        for child in self.children.get(step.key, ()):
+            self.waiting[child] -= 1
+            if self.waiting[child] == 0 and child in self.pending:
+                self.ready.append(self.pending[child])
         if self.ex.progress is not None:
             self.ex.progress(step, outcome, len(self.outcomes), len(self.plan.steps))
 
@@ -315,7 +326,7 @@ class _DaskRun:
         while self.futures and time.monotonic() < deadline:
             self._collect(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
         if self.futures:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # best effort: the cluster may already be gone
                 self.client.cancel(list(self.futures))
             for step in self.futures.values():
                 error = WorkerLost(f"Step {step.key!r} was stopped: {why}; its task was still running after "
@@ -323,10 +334,11 @@ class _DaskRun:
                 self.writer(StepRunner(step, self.services)._failure_events(error))
                 self._finish(step, StepOutcome(StepStatus.FAILURE, error=error))
             self.futures.clear()
-        for step in self.pending:
+        for step in list(self.pending.values()):
             self.writer(skip_events(step, self.services.run_id, why))
             self._finish(step, StepOutcome(StepStatus.SKIPPED))
-        self.pending = []
+        self.pending.clear()
+        self.ready.clear()
 
 
 # -- on the worker ---------------------------------------------------------------------------------
