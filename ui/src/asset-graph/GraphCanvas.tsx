@@ -107,6 +107,18 @@ export function GraphCanvas(props: Props) {
   selectedRef.current = highlight && highlight.selected.size === 1 ? [...highlight.selected][0] : null;
 
   const byId = useMemo(() => new Map(layout.nodes.map((n) => [n.id, n])), [layout]);
+  // x0, y0, x1, y1 of every edge (NaN when an end is not drawn).
+  const edgeGeometry = useMemo(() => {
+    const g = new Float64Array(edges.length * 4).fill(NaN);
+    edges.forEach((e, i) => {
+      const a = byId.get(e.from);
+      const b = byId.get(e.to);
+      if (!a || !b) return;
+      g.set([a.x + a.width, a.y + a.height / 2, b.x, b.y + b.height / 2], i * 4);
+    });
+    return g;
+  }, [edges, byId]);
+
   const grid = useMemo(() => {
     const g = new Map<string, PositionedNode[]>();
     for (const n of layout.nodes) {
@@ -163,38 +175,70 @@ export function GraphCanvas(props: Props) {
       }
     }
 
-    // Edges: one path for the plain ones, then the highlighted ones on top.
-    const path = new Path2D();
-    const litPath = new Path2D();
+    // Edges: one path for the plain ones, then the highlighted ones on top. Endpoints are
+    // precomputed per layout, so a frame does no lookups.
     const anyHighlight = !!highlight || !!matched;
-    for (const e of edges) {
-      const a = byId.get(e.from);
-      const b = byId.get(e.to);
-      if (!a || !b) continue;
-      const x0 = a.x + a.width;
-      const y0 = a.y + a.height / 2;
-      const x1 = b.x;
-      const y1 = b.y + b.height / 2;
-      if (!visible(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0) + 1, Math.abs(y1 - y0) + 1)) continue;
-      const isLit = highlight ? isEdgeHighlighted(e, highlight) : false;
-      const target = isLit ? litPath : path;
-      target.moveTo(x0, y0);
-      if (detailed) {
-        const mid = (x0 + x1) / 2;
-        target.bezierCurveTo(mid, y0, mid, y1, x1, y1);
-      } else target.lineTo(x1, y1);
-    }
+    const strokeEdges = (lit: boolean) => {
+      ctx.beginPath();
+      for (let i = 0; i < edges.length; i++) {
+        const o = i * 4;
+        const x0 = edgeGeometry[o];
+        if (Number.isNaN(x0)) continue;
+        const y0 = edgeGeometry[o + 1];
+        const x1 = edgeGeometry[o + 2];
+        const y1 = edgeGeometry[o + 3];
+        if (x0 > vx1 || x1 < vx0 || Math.max(y0, y1) < vy0 || Math.min(y0, y1) > vy1) continue;
+        if (highlight && isEdgeHighlighted(edges[i], highlight) !== lit) continue;
+        ctx.moveTo(x0, y0);
+        if (detailed) {
+          const mid = (x0 + x1) / 2;
+          ctx.bezierCurveTo(mid, y0, mid, y1, x1, y1);
+        } else ctx.lineTo(x1, y1);
+      }
+      ctx.stroke();
+    };
     ctx.globalAlpha = anyHighlight ? 0.35 : 1;
     ctx.strokeStyle = p.edge;
     ctx.lineWidth = Math.max(1.2, 1 / scale);
-    ctx.stroke(path);
+    strokeEdges(false);
     ctx.globalAlpha = 1;
-    ctx.strokeStyle = p.accent;
-    ctx.lineWidth = Math.max(2.5, 1.5 / scale);
-    ctx.stroke(litPath);
+    if (highlight) {
+      ctx.strokeStyle = p.accent;
+      ctx.lineWidth = Math.max(2.5, 1.5 / scale);
+      strokeEdges(true);
+    }
 
-    // Nodes.
-    for (const n of layout.nodes) {
+    // Far out: nodes as rectangles, one fill per colour and dimming.
+    if (!detailed) {
+      const batches = new Map<string, PositionedNode[]>();
+      for (const n of layout.nodes) {
+        if (!visible(n.x, n.y, n.width, n.height)) continue;
+        const asset = assets.get(n.id);
+        const colour = asset ? p.status[asset.status] : p.accent;
+        const k = `${colour}|${!lit(n.id) || !isMatched(n.id) ? 0.25 : 1}`;
+        let batch = batches.get(k);
+        if (!batch) batches.set(k, (batch = []));
+        batch.push(n);
+      }
+      for (const [k, batch] of batches) {
+        const [colour, alpha] = k.split("|");
+        ctx.globalAlpha = Number(alpha);
+        ctx.fillStyle = colour;
+        ctx.beginPath();
+        for (const n of batch) ctx.rect(n.x, n.y, n.width, n.height);
+        ctx.fill();
+      }
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = p.accent;
+      ctx.lineWidth = 4 / scale;
+      for (const id of highlight?.selected ?? []) {
+        const n = byId.get(id);
+        if (n) ctx.strokeRect(n.x, n.y, n.width, n.height);
+      }
+    }
+
+    // Nodes with their details.
+    for (const n of detailed ? layout.nodes : []) {
       if (!visible(n.x, n.y, n.width, n.height)) continue;
       const dim = !lit(n.id) || !isMatched(n.id);
       ctx.globalAlpha = dim ? 0.25 : 1;
@@ -203,16 +247,7 @@ export function GraphCanvas(props: Props) {
       } else {
         const asset = assets.get(n.id);
         if (!asset) continue;
-        if (detailed) drawNode(ctx, n, asset, p, textCache.current, highlight?.selected.has(n.id) ?? false, matched?.has(n.id) ?? false);
-        else {
-          ctx.fillStyle = p.status[asset.status];
-          ctx.fillRect(n.x, n.y, n.width, n.height);
-          if (highlight?.selected.has(n.id)) {
-            ctx.strokeStyle = p.accent;
-            ctx.lineWidth = 4 / scale;
-            ctx.strokeRect(n.x, n.y, n.width, n.height);
-          }
-        }
+        drawNode(ctx, n, asset, p, textCache.current, highlight?.selected.has(n.id) ?? false, matched?.has(n.id) ?? false);
       }
     }
     ctx.globalAlpha = 1;
@@ -232,7 +267,7 @@ export function GraphCanvas(props: Props) {
       stats.firstDrawAt = performance.now();
       performance.mark("assetgraph:graph-first-draw");
     }
-  }, [layout, edges, assets, groupSizes, highlight, matched, byId]);
+  }, [layout, edges, edgeGeometry, assets, groupSizes, highlight, matched, byId]);
 
   const schedule = useCallback(() => {
     if (!frame.current) frame.current = requestAnimationFrame(draw);

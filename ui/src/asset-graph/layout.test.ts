@@ -99,6 +99,21 @@ describe("computeLayout", () => {
     expect(Math.sign(y.a1 - y.a2)).toBe(Math.sign(y.b2 - y.b1));
   });
 
+  it("stacks a group right below the group that feeds it, bigger lineages first", () => {
+    const nodes = [
+      { id: "lonely", group: "aaa" },
+      { id: "raw1", group: "raw" },
+      { id: "raw2", group: "raw" },
+      { id: "clean", group: "staging" },
+    ];
+    const edges = [
+      { from: "raw1", to: "clean" },
+      { from: "raw2", to: "clean" },
+    ];
+    const order = computeLayout(nodes, edges).groups.sort((a, b) => a.y - b.y).map((g) => g.group);
+    expect(order).toEqual(["raw", "staging", "aaa"]);
+  });
+
   it("survives a cycle, unknown endpoints and an empty graph", () => {
     expect(computeLayout([], []).nodes).toEqual([]);
     const nodes = ["a", "b"].map((id) => ({ id, group: "g" }));

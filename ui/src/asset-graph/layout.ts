@@ -152,7 +152,24 @@ function groupOrder(nodes: readonly LayoutNode[], layer: number[], graph: Graph)
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
     }
   };
-  for (const g of all) if (!hasParent.has(g)) visit(g);
+  // Bigger lineages first: roots by how many assets their downstream groups hold.
+  const size = new Map<string, number>();
+  for (const n of nodes) size.set(n.group, (size.get(n.group) ?? 0) + 1);
+  const reach = (root: string) => {
+    const seenHere = new Set([root]);
+    const stack = [root];
+    let total = 0;
+    while (stack.length) {
+      const g = stack.pop()!;
+      total += size.get(g) ?? 0;
+      for (const k of next.get(g) ?? []) if (!seenHere.has(k)) (seenHere.add(k), stack.push(k));
+    }
+    return total;
+  };
+  const roots = all.filter((g) => !hasParent.has(g));
+  const reached = new Map(roots.map((g) => [g, reach(g)]));
+  roots.sort((a, b) => reached.get(b)! - reached.get(a)! || byFirst(a, b));
+  for (const g of roots) visit(g);
   for (const g of all) visit(g);
   return order;
 }
