@@ -273,7 +273,7 @@ def test_a_pool_limits_steps_across_runs(instance: Any, tmp_path: Path) -> None:
         t.start()
     for t in threads:
         t.join(60)
-    assert all(o.success for o in outcomes) and len(outcomes) == 2
+    assert len(outcomes) == 2 and all(o.success for o in outcomes), [str(o.first_error) for o in outcomes]
     spans = []
     for o in outcomes:
         records = instance.get_event_records(run_id=o.run.run_id)
