@@ -76,6 +76,7 @@ class RunWorker:
         self.heartbeat_interval = heartbeat_interval
         self.cancel = threading.Event()
         self._done = threading.Event()
+        self._storage_lock = threading.Lock()  # the heartbeat holds it; step processes fork outside it
 
     def run(self) -> RunStatus:
         run = self.instance.get_run(self.run_id)
@@ -96,8 +97,9 @@ class RunWorker:
     def _heartbeat(self) -> None:
         while not self._done.wait(self.heartbeat_interval):
             try:
-                write_heartbeat(self.instance, self.run_id)
-                current = self.instance.get_run(self.run_id)
+                with self._storage_lock:
+                    write_heartbeat(self.instance, self.run_id)
+                    current = self.instance.get_run(self.run_id)
                 if current is not None and current.status == RunStatus.CANCELING:
                     self.cancel.set()
             except Exception:  # storage busy: the next beat tries again; the monitor tolerates gaps
@@ -132,7 +134,7 @@ class RunWorker:
             return InProcessExecutor()
         max_concurrent = declared.max_concurrent if isinstance(declared, MultiprocessExecutorDef) else None
         return MultiprocessExecutor(max_concurrent, log_dir=run_log_dir(run.run_id), cancel=self.cancel,
-                                    pools=pool_slots())
+                                    pools=pool_slots(), fork_lock=self._storage_lock)
 
 
 def _prepare(defs: Definitions, run: Run, instance: Any) -> dict[str, Any]:

@@ -61,9 +61,13 @@ class MultiprocessExecutor:
 
     def __init__(self, max_concurrent: int | None = None, *, log_dir: Path | None = None,
                  cancel: threading.Event | None = None, progress: ProgressCallback | None = None,
-                 make_instance: Callable[[], Any] | None = None, pools: PoolSlots | None = None) -> None:
+                 make_instance: Callable[[], Any] | None = None, pools: PoolSlots | None = None,
+                 fork_lock: threading.Lock | None = None) -> None:
         self.max_concurrent = max(1, max_concurrent or os.cpu_count() or 1)
         self.pools = pools
+        # Held by any other thread of this process while it is inside storage (the worker's
+        # heartbeat): a fork must not copy a lock that SQLite holds at that instant.
+        self.fork_lock = fork_lock or threading.Lock()
         self.log_dir = log_dir
         self.cancel = cancel or threading.Event()
         self.progress = progress
@@ -166,7 +170,8 @@ class _ExecutionState:
         receive, send = self._ex_ctx().Pipe(duplex=False)
         process = self._ex_ctx().Process(target=_child_main, name=f"assetgraph-step-{step.key}",
                                          args=(step, self.services, self.open_instance, send, paths, os.getpid()))
-        process.start()
+        with self.ex.fork_lock:
+            process.start()
         send.close()
         self.running[step.key] = _Running(step, process, receive, time.monotonic())
 

@@ -257,26 +257,34 @@ def test_a_pool_limits_steps_across_runs(instance: Any, tmp_path: Path) -> None:
         return 2
 
     defs = Definitions(assets=[load_a, load_b])
-    outcomes: list[Any] = []
+    run_ids = [str(uuid.uuid4()), str(uuid.uuid4())]
 
-    def one_run() -> None:
+    def one_run(run_id: str) -> None:
+        # Each run in its own process, as run workers are: forking from a process whose other
+        # threads use storage is what the worker's fork lock prevents.
+        from assetgraph import Instance as Inst
+
+        inst = Inst.from_url(instance.url)
         graph = defs.get_asset_graph()
         plan = build_plan(graph, set(graph.keys), now=datetime.now(UTC))
-        run = instance.create_run(Run(run_id=str(uuid.uuid4()), status=RunStatus.STARTING))
+        run = inst.create_run(Run(run_id=run_id, status=RunStatus.STARTING))
         executor = MultiprocessExecutor(4, pools=PoolSlots(tmp_path / "pools", {"warehouse": 1}))
         services = StepServices(run_id=run.run_id, graph=graph, resources=_resources(tmp_path), run_config={},
-                                instance=instance, now=datetime.now(UTC), write=lambda e: None)
-        outcomes.append(run_plan(run, plan, services, instance, executor=executor))  # type: ignore[arg-type]
+                                instance=inst, now=datetime.now(UTC), write=lambda e: None)
+        outcome = run_plan(run, plan, services, inst, executor=executor)  # type: ignore[arg-type]
+        os._exit(0 if outcome.success else 1)
 
-    threads = [threading.Thread(target=one_run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert len(outcomes) == 2 and all(o.success for o in outcomes), [str(o.first_error) for o in outcomes]
+    import multiprocessing
+
+    processes = [multiprocessing.get_context("fork").Process(target=one_run, args=(r,)) for r in run_ids]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(60)
+    assert [p.exitcode for p in processes] == [0, 0]
     spans = []
-    for o in outcomes:
-        records = instance.get_event_records(run_id=o.run.run_id)
+    for run_id in run_ids:
+        records = instance.get_event_records(run_id=run_id)
         starts = {r.step_key: r.timestamp for r in records if r.event_type == EventType.STEP_START}
         ends = {r.step_key: r.timestamp for r in records if r.event_type == EventType.STEP_SUCCESS}
         spans += [(starts[k], ends[k]) for k in starts]
