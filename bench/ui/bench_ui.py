@@ -44,7 +44,7 @@ from bench.workloads import asset_name, layered_parents
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-HOURLY = HourlyPartitionsDefinition(start_date="1912-01-01-00:00")
+MILLION_HOURS_START = "1912-01-01-00:00"  # about 1,000,000 hourly partitions until now
 LOCATION = "bench"
 
 # Drives the canvas from inside the page: one synthetic wheel or pointer event per animation frame,
@@ -82,7 +82,7 @@ INTERACT_JS = """async ({frames, mode}) => {
 }"""
 
 
-def layered_defs(n: int) -> Definitions:
+def layered_defs(n: int, hourly: HourlyPartitionsDefinition) -> Definitions:
     """The layered DAG of ``n`` assets (groups of 1,000 assets), plus the hourly ``huge`` asset."""
     assets = []
     for i in range(n):
@@ -91,13 +91,13 @@ def layered_defs(n: int) -> Definitions:
         deps = [asset_name(p) for p in layered_parents(i)]
         assets.append(asset(name=asset_name(i), deps=deps, group_name=f"g{i // 1000}")(body))
 
-    @asset(partitions_def=HOURLY, group_name="huge")
+    @asset(partitions_def=hourly, group_name="huge")
     def huge() -> None: ...
 
     return Definitions(assets=[*assets, huge])
 
 
-def seed(instance: Instance, defs: Definitions, n: int) -> int:
+def seed(instance: Instance, defs: Definitions, n: int, hourly: HourlyPartitionsDefinition) -> int:
     """Half the DAG materialized; ``huge`` with 200 materialized ranges and failed/in-progress keys."""
     graph = defs.get_asset_graph()
     instance.register_assets({k: graph.get(k).partitions_def for k in graph.keys})
@@ -106,9 +106,9 @@ def seed(instance: Instance, defs: Definitions, n: int) -> int:
                     asset_key=AssetKey(asset_name(i))) for i in range(0, n, 2)]
     for start in range(0, len(events), 2000):
         instance.store_events(events[start:start + 2000])
-    keys = HOURLY.get_partition_keys()
+    keys = hourly.get_partition_keys()
     status = []
-    for block in range(200):
+    for block in range(min(200, len(keys) // 5000)):
         lo = block * 5000
         status.append(Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="seed", timestamp=now,
                             asset_key=AssetKey("huge"), partition_range=(keys[lo], keys[lo + 3999])))
@@ -179,7 +179,7 @@ def timeline(page: Any) -> list[tuple[str, int, int]]:
     return [(str(n), round(a), round(b)) for n, a, b in entries]
 
 
-def measure_graph(browser: Any, url: str, count: int) -> dict[str, Any]:
+def measure_graph(browser: Any, url: str, count: int, frames: int = 120) -> dict[str, Any]:
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.goto(url + "/")
@@ -188,8 +188,8 @@ def measure_graph(browser: Any, url: str, count: int) -> dict[str, Any]:
     first = page.evaluate("performance.getEntriesByName('assetgraph:graph-first-draw')[0].startTime")
     result: dict[str, Any] = {"first_render_ms": first, "graphql_ms": graphql_ms(page), "timeline": timeline(page)}
     page.wait_for_timeout(300)
-    result["zoom_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "zoom"}))
-    result["pan_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "pan"}))
+    result["zoom_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "zoom"}))
+    result["pan_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "pan"}))
     # Zoom in until nodes draw with their text, then measure again.
     page.evaluate("""() => { const c = document.querySelector('[data-testid="lineage-canvas"]');
       const r = c.getBoundingClientRect();
@@ -197,8 +197,8 @@ def measure_graph(browser: Any, url: str, count: int) -> dict[str, Any]:
         c.dispatchEvent(new WheelEvent('wheel', {deltaY: -120, clientX: r.left + r.width / 2,
                                                  clientY: r.top + r.height / 2, bubbles: true})); }""")
     page.wait_for_timeout(300)
-    result["zoom_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "zoom"}))
-    result["pan_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": 120, "mode": "pan"}))
+    result["zoom_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "zoom"}))
+    result["pan_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "pan"}))
     context.close()
     return result
 
@@ -242,32 +242,28 @@ def median_of(runs: list[dict[str, Any]], path: list[str]) -> float:
     return statistics.median(values)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--assets", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--screenshots", type=Path, help="save screenshots of the big graph and the asset page here")
-    args = parser.parse_args()
+def run(assets: int, repeat: int, screenshot_dir: Path | None = None,
+        hourly_start: str = MILLION_HOURS_START, frames: int = 120) -> dict[str, Any]:
+    """Serve the workload, measure it in Chromium ``repeat`` times (after a warm-up), return the report."""
     from playwright.sync_api import sync_playwright
 
-    defs = layered_defs(args.assets)
+    hourly = HourlyPartitionsDefinition(start_date=hourly_start)
+    defs = layered_defs(assets, hourly)
     with tempfile.TemporaryDirectory() as tmp:
         instance = Instance.from_url(f"sqlite:///{tmp}/bench.db")
-        partitions = seed(instance, defs, args.assets)
+        partitions = seed(instance, defs, assets, hourly)
         with serving(defs, instance) as url, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-            measure_graph(browser, url, args.assets + 1)  # warm-up: server caches, browser code cache
-            graphs = [measure_graph(browser, url, args.assets + 1) for _ in range(args.repeat)]
+            measure_graph(browser, url, assets + 1, frames)  # warm-up: server caches, browser code cache
+            graphs = [measure_graph(browser, url, assets + 1, frames) for _ in range(repeat)]
             measure_status_bar(browser, url)
-            bars = [measure_status_bar(browser, url) for _ in range(args.repeat)]
-            if args.screenshots:
-                screenshots(browser, url, args.assets + 1, args.screenshots)
+            bars = [measure_status_bar(browser, url) for _ in range(repeat)]
+            if screenshot_dir:
+                screenshots(browser, url, assets + 1, screenshot_dir)
             browser.close()
         instance.dispose()
-
-    report = {
-        "assets": args.assets, "partitions": partitions, "repeat": args.repeat,
+    return {
+        "assets": assets, "partitions": partitions, "repeat": repeat,
         "graph_first_render_ms": median_of(graphs, ["first_render_ms"]),
         "graph_graphql_ms": median_of(graphs, ["graphql_ms"]),
         "status_bar_visible_ms": median_of(bars, ["status_bar_visible_ms"]),
@@ -277,6 +273,17 @@ def main() -> None:
                    for k in ("zoom_fit", "pan_fit", "zoom_detail", "pan_detail")},
         "runs": {"graph": graphs, "status_bar": bars},
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--assets", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--screenshots", type=Path, help="save screenshots of the big graph and the asset page here")
+    args = parser.parse_args()
+    report = run(args.assets, args.repeat, args.screenshots)
+    partitions = report["partitions"]
     print(f"lineage graph, {args.assets} assets: first render {report['graph_first_render_ms']:.0f} ms "
           f"(GraphQL {report['graph_graphql_ms']:.0f} ms)")
     for name, f in report["frames"].items():
