@@ -159,7 +159,10 @@ class CodeLocation:
             self._stop_process()
             ready = Path(self._dir) / "ready.json"
             ready.unlink(missing_ok=True)
-            listen = f"unix:{Path(self._dir) / 'socket'}" if self.transport == "unix" else "tcp:127.0.0.1:0"
+            socket_path = Path(self._dir) / "socket"
+            # Unix socket paths are limited to about 100 bytes (a long $TMPDIR on macOS exceeds it).
+            unix = self.transport == "unix" and len(str(socket_path)) < 100
+            listen = f"unix:{socket_path}" if unix else "tcp:127.0.0.1:0"
             cmd = [self.python, "-m", "assetgraph.codelocation.server", "--name", self.name, "--listen", listen,
                    "--ready-file", str(ready), *self.spec.target_args()]
             log = open(Path(self._dir) / "process.log", "wb")  # noqa: SIM115 - handed to the child
