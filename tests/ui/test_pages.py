@@ -95,6 +95,7 @@ def test_materializing_a_partition_from_the_dialog_turns_it_green(page: Any, ui_
     page.get_by_label("One partition").check()
     page.get_by_test_id("partition-key").fill("2024-01-05")
     expect(page.get_by_test_id("materialize-plan")).to_contain_text("Launches one run for partition 2024-01-05.")
+    save_screenshot(page, "materialize-dialog")
     page.get_by_test_id("launch").click()
     page.wait_for_url(re.compile(r".*/runs/[0-9a-f-]+$"))
     page.locator("h1 .tag.status-success").wait_for(timeout=RUN_TIMEOUT_MS)

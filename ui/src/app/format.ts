@@ -55,6 +55,6 @@ export function describePartitions(def: {
   };
   const name = cadence[def.cronSchedule ?? ""] ?? `Every "${def.cronSchedule}"`;
   const day = (s: string | null | undefined) => (s ? s.slice(0, 10) : null);
-  const range = def.end ? `from ${day(def.start)} to ${day(def.end)}` : `from ${day(def.start)}, ongoing`;
-  return `${name} partitions ${range}${def.timezone ? ` (${def.timezone})` : ""}`;
+  const range = def.end ? `from ${day(def.start)} until ${day(def.end)} (exclusive` : `from ${day(def.start)}, ongoing (`;
+  return `${name} partitions ${range}${def.end ? ", " : ""}${def.timezone ?? "UTC"})`;
 }
