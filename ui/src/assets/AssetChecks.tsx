@@ -52,7 +52,7 @@ export function AssetChecks({ checks }: { checks: AssetChecksFragment["checks"] 
             <span className="muted">{c.latestExecution ? formatTime(c.latestExecution.timestamp) : ""}</span>
           </summary>
           {c.description && <p>{c.description}</p>}
-          <table className="table">
+          <table className="table top">
             <thead>
               <tr>
                 <th>Time</th>

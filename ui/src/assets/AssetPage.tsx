@@ -169,7 +169,7 @@ export function AssetPage({ path }: { path: string[] }) {
             ) : (
               <>
                 <MetadataChart points={materializations} />
-                <table className="table">
+                <table className="table top">
                   <thead>
                     <tr>
                       <th>Time</th>

@@ -9,7 +9,7 @@ import { gql } from "../graphql/client";
 import type { BackfillPageQuery, CancelBackfillMutation, ResumeBackfillMutation } from "../graphql/generated";
 import { RUN_ROW_FRAGMENT } from "../runs/RunsPage";
 import { backfillRanges } from "./backfillStatus";
-import { BACKFILL_SUMMARY_FRAGMENT, Progress } from "./BackfillsPage";
+import { BACKFILL_SUMMARY_FRAGMENT } from "./BackfillsPage";
 
 const BACKFILL_PAGE_QUERY = gql`
   query BackfillPage($id: String!) {
@@ -97,8 +97,13 @@ export function BackfillPage({ backfillId }: { backfillId: string }) {
       </header>
       <ErrorBox error={cancel.error ?? resume.error} />
       <Section title="Progress">
-        <Progress counts={b.partitionStatusCounts} />
         <PartitionStatusBar ranges={ranges} testId="backfill-status-bar" />
+        {ranges.length > 0 && (
+          <div className="bar-labels">
+            <span>{ranges[0].start}</span>
+            <span>{ranges[ranges.length - 1].end}</span>
+          </div>
+        )}
         {b.partitionStatuses.pageInfo.hasNextPage && <p className="muted">The bar shows the first {formatCount(b.partitionStatuses.nodes.length)} partitions.</p>}
         <div className="chips">
           {b.partitionStatusCounts.map((c) => (

@@ -202,7 +202,7 @@ function EventTable({ events }: { events: RunEventRowFragment[] }) {
   const [open, setOpen] = useState<string | null>(null);
   if (!events.length) return <p className="muted">No events yet.</p>;
   return (
-    <table className="table events" data-testid="event-log">
+    <table className="table top events" data-testid="event-log">
       <thead>
         <tr>
           <th>Time</th>
