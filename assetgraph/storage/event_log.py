@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ from assetgraph.storage.status import (
     apply_event,
     build_partition_status,
     empty_subset,
+    status_updates,
     subset_for_event,
     subset_from_json,
     subset_to_json,
@@ -46,7 +47,8 @@ _EVENT_FIELDS = tuple(f.name for f in fields(Event))
 _CHECK_EVENT_TYPES = frozenset({EventType.ASSET_CHECK_EVALUATION_PLANNED, EventType.ASSET_CHECK_EVALUATION})
 _DERIVED_EVENT_TYPES = STATUS_EVENT_TYPES | _CHECK_EVENT_TYPES
 _MATERIALIZATION = EventType.ASSET_MATERIALIZATION.value
-_RUNLESS = ""  # check_executions.run_id for evaluations reported outside a run
+_RUNLESS = ""
+_REBUILD_BATCH = 10_000  # events decoded at a time when rebuilding an asset's status  # check_executions.run_id for evaluations reported outside a run
 
 
 @dataclass
@@ -228,28 +230,32 @@ class EventLogStorage:
             rows.append({"asset_key": db_key, "status": kind, "subset": text, "last_event_id": event_id})
         conn.execute(self._upsert_status, rows)
 
-    def _update_asset(self, conn: Connection, db_key: str, records: Iterable[EventRecord]) -> None:
+    def _update_asset(self, conn: Connection, db_key: str, records: Sequence[EventRecord]) -> None:
         state = self._read_state(conn, db_key)
-        statuses: dict[str, Subset] | None = None
-        changed: dict[str, int] = {}
         last_materialization = state.last_materialization_event_id
         for record in records:
             if record.event_type in _CHECK_EVENT_TYPES:
                 self._write_check(conn, db_key, record, last_materialization)
-                continue
-            if affects_status(record):
-                subset = subset_for_event(record, state.partitions_def, ConnectionDynamicPartitions(conn))
-                if subset is not None:
-                    if statuses is None:
-                        statuses = self._decode_statuses(state)
-                    for kind in apply_event(statuses, record.event_type, subset):
-                        changed[kind] = record.id
-            if record.event_type == EventType.ASSET_MATERIALIZATION:
+            elif record.event_type == EventType.ASSET_MATERIALIZATION:
                 last_materialization = record.id
-        if statuses is not None and changed:
-            self._write_statuses(conn, db_key, state, statuses, changed)
+        self._apply_statuses(conn, db_key, state, [[r for r in records if affects_status(r)]])
         if last_materialization != state.last_materialization_event_id:
             conn.execute(self._set_last_materialization, {"k": db_key, "event_id": last_materialization})
+
+    def _apply_statuses(self, conn: Connection, db_key: str, state: _AssetState,
+                        batches: Iterable[Sequence[EventRecord]]) -> None:
+        """Apply status events (batches in order) to the asset's stored status; write what changed."""
+        store = ConnectionDynamicPartitions(conn)
+        statuses: dict[str, Subset] | None = None
+        changed: dict[str, int] = {}
+        for records in batches:
+            for event_type, subset, event_id in status_updates(records, state.partitions_def, store):
+                if statuses is None:
+                    statuses = self._decode_statuses(state)
+                for kind in apply_event(statuses, event_type, subset):
+                    changed[kind] = event_id
+        if statuses is not None and changed:
+            self._write_statuses(conn, db_key, state, statuses, changed)
 
     def _write_check(self, conn: Connection, db_key: str, record: EventRecord, last_materialization: int | None) -> None:
         row = {
@@ -332,20 +338,18 @@ class EventLogStorage:
                    event_log.c.id > state.wipe_after_event_id)
             .order_by(event_log.c.id)
         )
-        statuses = self._decode_statuses(state)
-        changed: dict[str, int] = {}
         last_materialization: int | None = None
-        for row in conn.execute(stmt):
-            record = record_from_row(row)
-            if affects_status(record):
-                subset = subset_for_event(record, state.partitions_def, ConnectionDynamicPartitions(conn))
-                if subset is not None:
-                    for kind in apply_event(statuses, record.event_type, subset):
-                        changed[kind] = record.id
-            if record.event_type == EventType.ASSET_MATERIALIZATION:
-                last_materialization = record.id
-        if changed:
-            self._write_statuses(conn, db_key, state, statuses, changed)
+
+        def batches() -> Iterator[list[EventRecord]]:
+            nonlocal last_materialization
+            for rows in conn.execute(stmt).partitions(_REBUILD_BATCH):
+                records = [record_from_row(row) for row in rows]
+                for record in records:
+                    if record.event_type == EventType.ASSET_MATERIALIZATION:
+                        last_materialization = record.id
+                yield [r for r in records if affects_status(r)]
+
+        self._apply_statuses(conn, db_key, state, batches())
         if last_materialization is not None:
             conn.execute(self._set_last_materialization, {"k": db_key, "event_id": last_materialization})
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assetgraph.definitions.errors import PartitionError
-from assetgraph.definitions.events import Event, EventType
+from assetgraph.definitions.events import Event, EventRecord, EventType
 from assetgraph.definitions.keys import AssetKey
 
 if TYPE_CHECKING:
@@ -196,6 +196,44 @@ def subset_for_event(event: Event, partitions_def: PartitionsDefinition | None,
         # The event is still stored; only its effect on the derived status is dropped.
         log.warning("Partition status of %s not updated for %s: %s", event.asset_key, event.event_type, exc)
         return None
+
+
+def status_updates(records: Sequence[EventRecord], partitions_def: PartitionsDefinition | None,
+                   dynamic_partitions_store: DynamicPartitionsStore | None = None,
+                   ) -> Iterator[tuple[EventType, Subset, int]]:
+    """The status effect of ``records`` (in order) as (event type, partitions, last event id).
+
+    Consecutive single-partition events of one type become one subset: applied one by one, a
+    batch of n events on a key set of N partitions copies the set n times.
+    """
+    i = 0
+    while i < len(records):
+        first, j = records[i], i + 1
+        if _is_single(first, partitions_def):
+            while j < len(records) and records[j].event_type == first.event_type and _is_single(records[j], partitions_def):
+                j += 1
+        if j - i == 1:
+            subset = subset_for_event(first, partitions_def, dynamic_partitions_store)
+        else:
+            subset = _subset_of_singles(records[i:j], partitions_def)
+        if subset is not None:
+            yield first.event_type, subset, records[j - 1].id
+        i = j
+
+
+def _is_single(event: Event, partitions_def: PartitionsDefinition | None) -> bool:
+    return partitions_def is not None and event.partition is not None and event.partition_range is None
+
+
+def _subset_of_singles(events: Sequence[Event], partitions_def: PartitionsDefinition | None) -> Subset | None:
+    if partitions_def is None:
+        return None
+    try:
+        return partitions_def.subset_with_keys([e.partition for e in events if e.partition is not None])
+    except PartitionError:
+        # Some key does not fit: drop just those events' effect (with a warning), as one by one.
+        keys = [e.partition for e in events if e.partition is not None and subset_for_event(e, partitions_def)]
+        return partitions_def.subset_with_keys(keys)
 
 
 def apply_event(statuses: dict[str, Subset], event_type: EventType, subset: Subset) -> set[str]:

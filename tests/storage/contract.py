@@ -307,6 +307,24 @@ class StorageContract:
         assert latest is not None and latest.partition_range == ("a.csv", "b.csv")
         assert_rebuild_matches(instance)
 
+    def test_batch_of_single_partition_events_updates_status_in_one_set_operation(self, instance: Instance) -> None:
+        # One set operation per event on a key set of N partitions made a batch of n events O(n * N).
+        keys = [f"file_{n:06d}.csv" for n in range(20_000)]
+        instance.register_assets({FILES: DynamicPartitionsDefinition("files")})
+        instance.add_dynamic_partitions("files", keys)
+        instance.store_events([ev(EventType.ASSET_MATERIALIZATION, FILES, partition=k) for k in keys[:10_000]])
+        started = time.perf_counter()
+        instance.store_events([
+            *(ev(EventType.ASSET_MATERIALIZATION_PLANNED, FILES, partition=k) for k in keys[10_000:]),
+            *(ev(EventType.ASSET_MATERIALIZATION, FILES, partition=k) for k in keys[10_000:19_999]),
+            ev(EventType.ASSET_MATERIALIZATION_FAILED, FILES, partition=keys[-1]),
+        ])
+        assert time.perf_counter() - started < 5.0
+        status = instance.get_partition_status(FILES)
+        assert (len(status.materialized), status.failed.get_partition_keys(), len(status.in_progress)) == (
+            19_999, [keys[-1]], 0)
+        assert_rebuild_matches(instance)
+
     def test_status_of_unregistered_partitioned_asset_is_a_key_set(self, instance: Instance) -> None:
         instance.store_events([ev(EventType.ASSET_MATERIALIZATION, DAILY, partition=k) for k in ["b", "a"]])
         assert instance.get_materialized_partitions(DAILY) == {"a", "b"}
