@@ -7,17 +7,16 @@ invocations that share a DuckDB file or a target folder queue on file locks.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetgraph_dbt.locks import PROCESS_LOCK, file_locks, hold_until_exit
+from assetgraph import interprocess_lock
+from assetgraph_dbt.locks import PROCESS_LOCK, file_locks
 
 if TYPE_CHECKING:
     from assetgraph_dbt.project import DbtProject
@@ -86,27 +85,20 @@ def _failure_messages(result: Any) -> list[str]:
 
 @contextmanager
 def warehouse_locks(project: DbtProject) -> Iterator[None]:
-    """Hold the locks of every DuckDB file the project's target writes, then of its target folder.
+    """Hold the lock of every DuckDB file the project's target writes, then of its target folder.
 
-    A DuckDB file that dbt-duckdb keeps open (its default) stays locked until this process
-    exits; the others are released when the block ends. The kept locks are taken first, so
-    a process waiting for one holds no other lock meanwhile.
+    It is the same lock assetgraph's DuckDB IO manager takes (`interprocess_lock` on the file), so
+    a dbt step and a pandas step on one warehouse queue. A file that dbt-duckdb keeps open (its
+    default, ``keep_open``) stays locked until this process exits; the others are released when
+    the block ends.
     """
     output = _target_output(project)
-    released: list[Path] = []
-    for database in sorted(duckdb_paths(project, output)):
-        if output is not None and output.get("keep_open", True) is False:
-            released.append(_lock_path_for(database))
-        else:
-            hold_until_exit(_lock_path_for(database))
-    with file_locks([*released, project.target_dir / ".assetgraph.lock"]):
+    with ExitStack() as stack:
+        for database in sorted(duckdb_paths(project, output)):
+            keep = output is None or output.get("keep_open", True) is not False
+            stack.enter_context(interprocess_lock(database, until_exit=keep))
+        stack.enter_context(file_locks([project.target_dir / ".assetgraph.lock"]))
         yield
-
-
-def _lock_path_for(database: Path) -> Path:
-    # Locks live in the temp folder, keyed by the database's absolute path, to keep the warehouse folder clean.
-    digest = hashlib.sha256(str(database.resolve()).encode()).hexdigest()[:24]
-    return Path(tempfile.gettempdir()) / "assetgraph-dbt-locks" / f"{digest}.lock"
 
 
 def duckdb_paths(project: DbtProject, output: dict[str, Any] | None = None) -> list[Path]:

@@ -65,49 +65,66 @@ def _resolve_key(item_key: AssetKey | None, output_name: str | None, keys: Seque
     )
 
 
-def collect_asset_outputs(result: Any, keys: Sequence[AssetKey], node: str, is_multi: bool) -> StepOutputs:
-    """Normalise an asset function's return value for the step's selected ``keys``."""
-    out = StepOutputs()
-    items = _items(result) if is_multi or inspect.isgenerator(result) else [result]
-    for item in items:
-        if isinstance(item, AssetCheckResult):
-            out.check_results.append(item)
-            continue
-        if isinstance(item, MaterializeResult):
-            key = _resolve_key(item.asset_key, None, keys, node)
-            ao = out.assets.setdefault(key, AssetOutput(key))
-            ao.value = item.value
-            ao.metadata.update(item.metadata)
-            ao.data_version = item.data_version
-            ao.tags.update(item.tags)
-            out.check_results.extend(item.check_results)
-        elif isinstance(item, Output):
-            key = _resolve_key(None, item.output_name, keys, node)
-            ao = out.assets.setdefault(key, AssetOutput(key))
-            ao.value = item.value
-            ao.metadata.update(item.metadata)
-            ao.data_version = item.data_version
-        elif isinstance(item, AssetMaterialization):
-            key = _resolve_key(item.asset_key, None, keys, node)
-            out.assets.setdefault(key, AssetOutput(key)).metadata.update(item.metadata)
-        elif is_multi and item is None and len(items) == 1:
-            continue
-        elif is_multi:
-            raise DefinitionError(
-                f"Multi-asset {node!r} returned {type(item).__name__}; return or yield one "
-                f"MaterializeResult(asset_key=...) or Output(value, output_name=...) per asset."
-            )
-        else:
-            out.assets[keys[0]] = AssetOutput(keys[0], item if item is not None else NO_VALUE)
-    if not is_multi and keys and keys[0] not in out.assets:
-        out.assets[keys[0]] = AssetOutput(keys[0])
-    missing = [k for k in keys if k not in out.assets]
+def add_item(out: StepOutputs, item: Any, keys: Sequence[AssetKey], node: str, is_multi: bool,
+             only_item: bool = False) -> AssetOutput | AssetCheckResult | None:
+    """Add one returned or yielded item to ``out``; return what it added (None for nothing)."""
+    if isinstance(item, AssetCheckResult):
+        out.check_results.append(item)
+        return item
+    if isinstance(item, MaterializeResult):
+        key = _resolve_key(item.asset_key, None, keys, node)
+        ao = out.assets.setdefault(key, AssetOutput(key))
+        ao.value = item.value
+        ao.metadata.update(item.metadata)
+        ao.data_version = item.data_version
+        ao.tags.update(item.tags)
+        out.check_results.extend(item.check_results)
+        return ao
+    if isinstance(item, Output):
+        key = _resolve_key(None, item.output_name, keys, node)
+        ao = out.assets.setdefault(key, AssetOutput(key))
+        ao.value = item.value
+        ao.metadata.update(item.metadata)
+        ao.data_version = item.data_version
+        return ao
+    if isinstance(item, AssetMaterialization):
+        key = _resolve_key(item.asset_key, None, keys, node)
+        ao = out.assets.setdefault(key, AssetOutput(key))
+        ao.metadata.update(item.metadata)
+        return ao
+    if is_multi and item is None and only_item:
+        return None
+    if is_multi:
+        raise DefinitionError(
+            f"Multi-asset {node!r} returned {type(item).__name__}; return or yield one "
+            f"MaterializeResult(asset_key=...) or Output(value, output_name=...) per asset."
+        )
+    ao = AssetOutput(keys[0], item if item is not None else NO_VALUE)
+    out.assets[keys[0]] = ao
+    return ao
+
+
+def missing_outputs(out: StepOutputs, keys: Sequence[AssetKey], node: str, skippable: set[AssetKey]) -> None:
+    """Raise for selected assets that got no result, unless their spec says they may be skipped."""
+    missing = [k for k in keys if k not in out.assets and k not in skippable]
     if missing:
         raise DefinitionError(
             f"{node!r} did not report a result for {', '.join(k.to_user_string() for k in missing)}; "
             f"yield a MaterializeResult(asset_key=...) for every selected asset "
-            f"(context.selected_asset_keys lists them)."
+            f"(context.selected_asset_keys lists them), or declare it AssetSpec(..., skippable=True)."
         )
+
+
+def collect_asset_outputs(result: Any, keys: Sequence[AssetKey], node: str, is_multi: bool,
+                          skippable: set[AssetKey] | None = None) -> StepOutputs:
+    """Normalise an asset function's return value for the step's selected ``keys``."""
+    out = StepOutputs()
+    items = _items(result) if is_multi or inspect.isgenerator(result) else [result]
+    for item in items:
+        add_item(out, item, keys, node, is_multi, only_item=len(items) == 1)
+    if not is_multi and keys and keys[0] not in out.assets:
+        out.assets[keys[0]] = AssetOutput(keys[0])
+    missing_outputs(out, keys, node, skippable or set())
     return out
 
 

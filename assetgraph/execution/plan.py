@@ -129,6 +129,12 @@ def build_plan(
     selected = set(asset_keys)
     nodes = _asset_nodes(graph, selected)
     checks = _selected_checks(graph, selected, check_keys)
+    if check_keys is None:
+        # A multi-asset may report checks on external assets it reads (dbt source tests).
+        for adef, keys in nodes.values():
+            feeding = {p for k in keys for p in graph.get(k).parents}
+            checks |= {c.key for c in adef.check_specs
+                       if c.asset_key in feeding and not graph.get(c.asset_key).is_executable}
     scope = _PartitionScoper(partitions, now, dynamic_partitions_store, graph)
     topo = {k: i for i, k in enumerate(graph.toposort())} if partitions is not None else {}
     if topo:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from assetgraph.definitions.errors import AssetGraphError, UserCodeError
+from assetgraph.definitions.errors import AssetGraphError, DefinitionError, InternalError, UserCodeError
 from assetgraph.definitions.events import AssetCheckSeverity, ErrorInfo, Event, EventType
 from assetgraph.definitions.io_manager import OutputContext
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
@@ -21,7 +21,14 @@ from assetgraph.definitions.results import NO_VALUE, AssetCheckResult
 from assetgraph.execution.context import AssetExecutionContext, PartitionScope, Resources
 from assetgraph.execution.events import make_event, step_logger
 from assetgraph.execution.inputs import io_manager_for, load_input, step_partition_keys
-from assetgraph.execution.outputs import collect_asset_outputs, collect_check_results
+from assetgraph.execution.outputs import (
+    AssetOutput,
+    StepOutputs,
+    add_item,
+    collect_asset_outputs,
+    collect_check_results,
+    missing_outputs,
+)
 from assetgraph.execution.plan import check_spec_for, checks_def_for
 
 if TYPE_CHECKING:
@@ -73,6 +80,8 @@ class StepRunner:
         self.s = services
         self.partition_keys = step_partition_keys(step, services.instance)
         self.range = (step.partition_range.start, step.partition_range.end) if step.partition_range else None
+        self._reported: set[AssetKey] = set()  # assets whose materialisation is already written
+        self._checked: set[AssetCheckKey] = set()
 
     def _partition(self) -> str | None:
         return self.partition_keys[0] if self.step.partitions_def is not None and self.range is None and \
@@ -173,7 +182,8 @@ class StepRunner:
         events = [make_event(EventType.STEP_FAILURE, self.s.run_id, step_key=self.step.key, error=info,
                              message=str(error).splitlines()[0] if str(error) else type(error).__name__)]
         for key in self.step.asset_keys:
-            events.extend(self._asset_events(EventType.ASSET_MATERIALIZATION_FAILED, key, error=info))
+            if key not in self._reported:  # what a generator reported before failing stays materialised
+                events.extend(self._asset_events(EventType.ASSET_MATERIALIZATION_FAILED, key, error=info))
         if self.step.kind == "check":
             for ck in self.step.check_keys:
                 events.append(make_event(
@@ -244,45 +254,93 @@ class StepRunner:
         adef = self.s.graph.assets_def_for(self.step.asset_keys[0])
         ctx = self._context(buffer, adef, attempt)
         downstream = self.step.asset_keys[0]
-        assert adef.params is not None and adef.compute_fn is not None
+        if adef.params is None or adef.compute_fn is None:
+            raise InternalError(f"Step {self.step.key!r} has no function to run.")
         kwargs = self._kwargs(adef.params, adef.input_keys, ctx, downstream, adef.node_name)
         result = self._call(adef.compute_fn, kwargs)
-        if adef.is_multi or hasattr(result, "__next__"):
-            result = self._drain(result)
-        outputs = collect_asset_outputs(result, self.step.asset_keys, adef.node_name, adef.is_multi)
-        events: list[Event] = []
+        skippable = {k for k in self.step.asset_keys if adef.get_spec(k).skippable}
+        blocked: list[AssetCheckKey] = []
+        if hasattr(result, "__next__"):
+            outputs = self._stream(result, adef, ctx, buffer, blocked)
+        else:
+            outputs = collect_asset_outputs(result, self.step.asset_keys, adef.node_name, adef.is_multi, skippable)
+            events: list[Event] = []
+            for out in outputs.assets.values():
+                events.extend(self._output_events(adef, ctx, out))
+            blocked.extend(self._check_events(outputs.check_results, events))
+            buffer.extend(events)
+        self._require_check_results(outputs, reported_by_asset=True)
         for key in self.step.asset_keys:
-            out = outputs.assets[key]
-            metadata = dict(ctx.output_metadata_for(key))
-            if out.value is not NO_VALUE:
-                octx = OutputContext(asset_key=key, run_id=self.s.run_id, step_key=self.step.key,
-                                     partition_key=self._partition(), partition_keys=self.partition_keys,
-                                     partitions_def=self.step.partitions_def,
-                                     definition_metadata=adef.get_spec(key).metadata, resources=self.s.resources)
-                io_manager_for(self.s.graph, key, self.s.resources).handle_output(octx, out.value)
-                metadata.update(octx.added_metadata)
-            metadata.update(out.metadata)
-            data: dict[str, Any] = {}
-            if out.data_version is not None:
-                data["data_version"] = out.data_version
-            code_version = adef.get_spec(key).code_version
-            if code_version is not None:
-                data["code_version"] = code_version
-            if out.tags:
-                data["tags"] = out.tags
-            events.extend(self._materialization_events(key, ctx.failed_partitions, metadata, data))
-        blocked = self._check_events(outputs.check_results, events, reported_by_asset=True)
-        buffer.extend(events)
+            if key not in outputs.assets:  # a skippable asset the function chose not to produce
+                buffer.append(make_event(EventType.STEP_SKIPPED, self.s.run_id, asset_key=key,
+                                         partition=self._partition(), step_key=self.step.key,
+                                         message="Skipped: the function reported no result for it (skippable)",
+                                         data={"reason": "not reported"}))
         buffer.append(make_event(EventType.STEP_SUCCESS, self.s.run_id, step_key=self.step.key,
                                  data={"failed_partitions": len(ctx.failed_partitions)} if ctx.failed_partitions else None))
         return StepOutcome(StepStatus.SUCCESS, blocked_by=blocked, failed_partitions=len(ctx.failed_partitions))
+
+    def _stream(self, gen: Any, adef: AssetsDefinition, ctx: AssetExecutionContext, buffer: list[Event],
+                blocked: list[AssetCheckKey]) -> StepOutputs:
+        """Consume a generator item by item, storing and writing each result as it arrives, so the
+        UI sees progress live and what was reported before an exception stays reported."""
+        outputs = StepOutputs()
+        while True:
+            try:
+                item = next(gen)
+            except StopIteration:
+                break
+            except Exception as exc:
+                wrapped = self._wrap(exc)
+                if wrapped is exc:
+                    raise
+                raise wrapped from exc
+            added = add_item(outputs, item, self.step.asset_keys, adef.node_name, True)
+            if isinstance(added, AssetOutput):
+                events = self._output_events(adef, ctx, added)
+            elif isinstance(added, AssetCheckResult):
+                events = []
+                blocked.extend(self._check_events([added], events))
+            else:
+                continue
+            self.s.write([*buffer, *events])
+            buffer.clear()
+        missing_outputs(outputs, self.step.asset_keys, adef.node_name,
+                        {k for k in self.step.asset_keys if adef.get_spec(k).skippable})
+        return outputs
+
+    def _output_events(self, adef: AssetsDefinition, ctx: AssetExecutionContext, out: AssetOutput) -> list[Event]:
+        """Store one asset's value through its IO manager and build its materialisation events."""
+        key = out.key
+        metadata = dict(ctx.output_metadata_for(key))
+        if out.value is not NO_VALUE:
+            octx = OutputContext(asset_key=key, run_id=self.s.run_id, step_key=self.step.key,
+                                 partition_key=self._partition(), partition_keys=self.partition_keys,
+                                 partitions_def=self.step.partitions_def,
+                                 definition_metadata=adef.get_spec(key).metadata, resources=self.s.resources)
+            io_manager_for(self.s.graph, key, self.s.resources).handle_output(octx, out.value)
+            metadata.update(octx.added_metadata)
+        metadata.update(out.metadata)
+        data: dict[str, Any] = {}
+        if out.data_version is not None:
+            data["data_version"] = out.data_version
+        code_version = adef.get_spec(key).code_version
+        if code_version is not None:
+            data["code_version"] = code_version
+        if out.tags:
+            data["tags"] = out.tags
+        self._reported.add(key)
+        return self._materialization_events(key, ctx.failed_partitions, metadata, data)
 
     def _drain(self, result: Any) -> Any:
         if hasattr(result, "__next__"):
             try:
                 return list(result)
             except Exception as exc:
-                raise self._wrap(exc) from exc
+                wrapped = self._wrap(exc)
+                if wrapped is exc:
+                    raise
+                raise wrapped from exc
         return result
 
     def _attempt_check(self, buffer: list[Event], attempt: int) -> StepOutcome:
@@ -292,19 +350,19 @@ class StepRunner:
         kwargs = self._kwargs(cdef.params, cdef.input_keys, ctx, None, cdef.node_name)
         results = collect_check_results(self._drain(self._call(cdef.compute_fn, kwargs)), cdef.node_name)
         events: list[Event] = []
-        blocked = self._check_events(results, events, reported_by_asset=False)
+        blocked = self._check_events(results, events)
+        self._require_check_results(None, reported_by_asset=False)
         buffer.extend(events)
         buffer.append(make_event(EventType.STEP_SUCCESS, self.s.run_id, step_key=self.step.key))
         return StepOutcome(StepStatus.SUCCESS, blocked_by=blocked)
 
-    def _check_events(self, results: list[AssetCheckResult], events: list[Event],
-                      reported_by_asset: bool) -> list[AssetCheckKey]:
+    def _check_events(self, results: list[AssetCheckResult], events: list[Event]) -> list[AssetCheckKey]:
+        """Append an ASSET_CHECK_EVALUATION per result; return the blocking checks that failed."""
         expected = list(self.step.check_keys)
         blocked: list[AssetCheckKey] = []
-        seen: set[AssetCheckKey] = set()
         for r in results:
             ck = self._check_key_for(r, expected)
-            seen.add(ck)
+            self._checked.add(ck)
             spec = check_spec_for(self.s.graph, ck)
             data: dict[str, Any] = {"severity": r.severity.value}
             if r.description:
@@ -317,14 +375,18 @@ class StepRunner:
                                      metadata=r.metadata, passed=r.passed, data=data))
             if not r.passed and r.severity == AssetCheckSeverity.ERROR and spec is not None and spec.blocking:
                 blocked.append(ck)
-        missing = [ck for ck in expected if ck not in seen]
-        if missing:
-            from assetgraph.definitions.errors import DefinitionError
+        return blocked
 
+    def _require_check_results(self, outputs: StepOutputs | None, reported_by_asset: bool) -> None:
+        """Every check of the step needs a result, except checks of assets the step did not
+        materialise (skipped, or external assets whose checks a multi-asset may report)."""
+        produced = set(outputs.assets) if outputs is not None else None
+        missing = [ck for ck in self.step.check_keys if ck not in self._checked
+                   and (produced is None or ck.asset_key in produced)]
+        if missing:
             names = ", ".join(ck.to_user_string() for ck in missing)
             where = "MaterializeResult(check_results=[...])" if reported_by_asset else "its results"
             raise DefinitionError(f"Step {self.step.key!r} did not report a result for check(s) {names} in {where}.")
-        return blocked
 
     def _target_materialization(self, key: AssetKey) -> int | None:
         getter = getattr(self.s.instance, "get_latest_materialization_event", None)
@@ -334,8 +396,6 @@ class StepRunner:
         return record.id if record is not None else None
 
     def _check_key_for(self, r: AssetCheckResult, expected: list[AssetCheckKey]) -> AssetCheckKey:
-        from assetgraph.definitions.errors import DefinitionError
-
         candidates = [ck for ck in expected
                       if (r.check_name is None or ck.name == r.check_name)
                       and (r.asset_key is None or ck.asset_key == r.asset_key)]

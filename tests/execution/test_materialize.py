@@ -221,3 +221,45 @@ def test_skipped_partitions_are_no_longer_in_progress(tmp_path) -> None:  # type
     down = inst.get_partition_status(downstream.key)
     assert len(down.in_progress) == 0 and len(down.materialized) == 0
     assert inst.get_partition_status(upstream_fails.key).failed.get_partition_keys() == ["2024-01-02"]
+
+
+def test_results_yielded_before_an_exception_stay_materialised() -> None:
+    @multi_asset(specs=[AssetSpec("a"), AssetSpec("b")])
+    def ab():  # type: ignore[no-untyped-def]
+        yield MaterializeResult(asset_key="a", metadata={"n": 1})
+        raise RuntimeError("b failed")
+
+    inst = FakeInstance()
+    result = materialize([ab], instance=inst, raise_on_error=False)  # type: ignore[arg-type]
+    assert [r.asset_key for r in result.get_asset_materialization_events()] == [AssetKey("a")]
+    failed = [r.asset_key for r in result.all_events if r.event_type == EventType.ASSET_MATERIALIZATION_FAILED]
+    assert failed == [AssetKey("b")]
+    # "a" was written as soon as it was yielded, before the step ended.
+    types = inst.types(result.run_id)
+    assert types.index("ASSET_MATERIALIZATION") < types.index("STEP_FAILURE")
+
+
+def test_skippable_asset_may_go_unreported() -> None:
+    @multi_asset(specs=[AssetSpec("always"), AssetSpec("sometimes", skippable=True)])
+    def maybe():  # type: ignore[no-untyped-def]
+        yield MaterializeResult(asset_key="always")
+
+    result = materialize([maybe], instance=FakeInstance())  # type: ignore[arg-type]
+    assert result.success
+    assert [r.asset_key for r in result.get_asset_materialization_events()] == [AssetKey("always")]
+    assert [r.asset_key for r in result.all_events if r.event_type == EventType.STEP_SKIPPED] == [AssetKey("sometimes")]
+
+
+def test_multi_asset_reports_checks_on_the_external_assets_it_reads() -> None:
+    source = AssetSpec("raw/source")
+
+    @multi_asset(specs=[AssetSpec("model", deps=[source])],
+                 check_specs=[AssetCheckSpec("source_not_empty", asset=source.key)])
+    def model_and_source_test():  # type: ignore[no-untyped-def]
+        yield MaterializeResult(asset_key="model")
+        yield AssetCheckResult(passed=False, asset_key=source.key, check_name="source_not_empty")
+
+    result = materialize([source, model_and_source_test], instance=FakeInstance())  # type: ignore[arg-type]
+    evals = result.get_asset_check_evaluations()
+    assert [(e.asset_key, e.check_name, e.passed) for e in evals] == [
+        (AssetKey(["raw", "source"]), "source_not_empty", False)]
