@@ -6,6 +6,7 @@ table in that same transaction. Imports SQLAlchemy; must not import anything abo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import OrderedDict
@@ -82,13 +83,16 @@ class PartitionsDefCache:
             found = subset_from_json(subset_text, self.get(pdef_text))
             self.remember(pdef_text, subset_text, found)
         else:
-            self._subsets.move_to_end(key)
+            # Threads share the cache (server, in-process runs): another may have evicted it since.
+            with contextlib.suppress(KeyError):
+                self._subsets.move_to_end(key)
         return found
 
     def remember(self, pdef_text: str | None, subset_text: str, subset: Subset) -> None:
         self._subsets[(pdef_text, subset_text)] = subset
         if len(self._subsets) > self.MAX_SUBSETS:
-            self._subsets.popitem(last=False)
+            with contextlib.suppress(KeyError):  # emptied by other threads meanwhile
+                self._subsets.popitem(last=False)
 
     def get(self, text: str | None) -> PartitionsDefinition | None:
         if text is None:
