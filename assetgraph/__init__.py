@@ -15,7 +15,9 @@ from assetgraph.definitions.asset import multi_asset as multi_asset
 from assetgraph.definitions.check_factories import (
     build_last_update_freshness_checks as build_last_update_freshness_checks,
 )
-from assetgraph.definitions.check_factories import build_metadata_bounds_checks as build_metadata_bounds_checks
+from assetgraph.definitions.check_factories import (
+    build_metadata_bounds_checks as build_metadata_bounds_checks,
+)
 from assetgraph.definitions.checks import AssetChecksDefinition as AssetChecksDefinition
 from assetgraph.definitions.checks import AssetCheckSpec as AssetCheckSpec
 from assetgraph.definitions.checks import asset_check as asset_check
@@ -80,6 +82,24 @@ from assetgraph.definitions.results import Output as Output
 from assetgraph.definitions.retry import Backoff as Backoff
 from assetgraph.definitions.retry import Jitter as Jitter
 from assetgraph.definitions.retry import RetryPolicy as RetryPolicy
+from assetgraph.definitions.schedules import DefaultScheduleStatus as DefaultScheduleStatus
+from assetgraph.definitions.schedules import RunRequest as RunRequest
+from assetgraph.definitions.schedules import ScheduleDefinition as ScheduleDefinition
+from assetgraph.definitions.schedules import ScheduleEvaluationContext as ScheduleEvaluationContext
+from assetgraph.definitions.schedules import SkipReason as SkipReason
+from assetgraph.definitions.schedules import build_schedule_context as build_schedule_context
+from assetgraph.definitions.schedules import (
+    build_schedule_from_partitioned_job as build_schedule_from_partitioned_job,
+)
+from assetgraph.definitions.schedules import schedule as schedule
+from assetgraph.definitions.sensors import AddDynamicPartitionsRequest as AddDynamicPartitionsRequest
+from assetgraph.definitions.sensors import DefaultSensorStatus as DefaultSensorStatus
+from assetgraph.definitions.sensors import DeleteDynamicPartitionsRequest as DeleteDynamicPartitionsRequest
+from assetgraph.definitions.sensors import SensorDefinition as SensorDefinition
+from assetgraph.definitions.sensors import SensorEvaluationContext as SensorEvaluationContext
+from assetgraph.definitions.sensors import SensorResult as SensorResult
+from assetgraph.definitions.sensors import build_sensor_context as build_sensor_context
+from assetgraph.definitions.sensors import sensor as sensor
 from assetgraph.definitions.spec import AssetDep as AssetDep
 from assetgraph.definitions.spec import AssetIn as AssetIn
 from assetgraph.definitions.spec import AssetSpec as AssetSpec
@@ -118,12 +138,12 @@ if TYPE_CHECKING:
     from assetgraph.execution.context import build_asset_context as build_asset_context
     from assetgraph.execution.io_managers import FilesystemIOManager as FilesystemIOManager
     from assetgraph.execution.io_managers import InMemoryIOManager as InMemoryIOManager
+    from assetgraph.execution.locks import interprocess_lock as interprocess_lock
     from assetgraph.execution.materialize import ExecuteResult as ExecuteResult
     from assetgraph.execution.materialize import materialize as materialize
     from assetgraph.execution.materialize import materialize_to_memory as materialize_to_memory
     from assetgraph.execution.pandas_io import DuckDBPandasIOManager as DuckDBPandasIOManager
     from assetgraph.execution.pandas_io import PandasParquetIOManager as PandasParquetIOManager
-    from assetgraph.execution.locks import interprocess_lock as interprocess_lock
     from assetgraph.storage.instance import Instance as Instance
     from assetgraph.storage.status import PartitionStatus as PartitionStatus
 
