@@ -107,7 +107,8 @@ const ASSET_HISTORY_QUERY = gql`
 
 export function AssetPage({ path }: { path: string[] }) {
   const { data, error, loading } = useQuery<AssetPageQuery>(ASSET_PAGE_QUERY, { key: path }, { pollMs: 4000 });
-  const history = useQuery<AssetHistoryQuery>(ASSET_HISTORY_QUERY, { key: path }, { pollMs: 4000 });
+  // Asked once the page's own query answered, so the two do not compete on a busy server.
+  const history = useQuery<AssetHistoryQuery>(ASSET_HISTORY_QUERY, { key: path }, { pollMs: 4000, skip: !data });
   const [materialize, setMaterialize] = useState(false);
   const asset = data?.assetNode;
   const materializations = history.data?.assetNode?.materializations;
