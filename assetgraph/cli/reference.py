@@ -1,6 +1,7 @@
 """Generates docs/cli.md from the click commands themselves, so the reference cannot drift.
 
 Run ``python -m assetgraph.cli.reference > docs/cli.md``; a test compares the file with the output.
+The help texts are rendered exactly as ``assetgraph COMMAND --help`` prints them.
 """
 
 from __future__ import annotations
@@ -8,23 +9,26 @@ from __future__ import annotations
 import click
 
 
-def _command_doc(name: str, command: click.Command, parent: click.Context) -> list[str]:
-    ctx = click.Context(command, info_name=name, parent=parent, terminal_width=100, max_content_width=100)
-    lines = [f"## `assetgraph {name}`", "", (command.help or "").strip(), "", "```text",
-             command.get_help(ctx).strip(), "```", ""]
-    return lines
+def _help(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from assetgraph.cli.main import cli
+
+    result = CliRunner().invoke(cli, [*args, "--help"], prog_name="assetgraph", terminal_width=100)
+    return result.output.strip()
 
 
 def render() -> str:
     """The whole reference as Markdown."""
     from assetgraph.cli.main import cli
 
-    root = click.Context(cli, info_name="assetgraph", terminal_width=100, max_content_width=100)
     out = ["# Command-line reference", "",
            "Generated from the commands themselves by `python -m assetgraph.cli.reference`; do not edit by hand.", "",
-           "```text", cli.get_help(root).strip(), "```", ""]
+           "```text", _help(), "```", ""]
     for name in sorted(cli.commands):
-        out.extend(_command_doc(name, cli.commands[name], root))
+        command = cli.commands[name]
+        out.extend([f"## `assetgraph {name}`", "", (command.help or "").strip().split("\n\n")[0], "", "```text",
+                    _help(name), "```", ""])
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -382,11 +382,14 @@ class _PartitionScoper:
         wanted = list(request.keys) if request is not None and request.range is None else \
             ([request.range.start, request.range.end] if request is not None and request.range is not None else [])
         kw = {"current_time": self.now, "dynamic_partitions_store": self.store}
+        plain = names.replace('"', "")
+        hint = (f"\nIf the selection mixes assets with other partitions, leave this one out "
+                f"(add `and not key:{plain}` to the selection) or run it with one of its own keys.")
         for key in wanted:
             if not pdef.has_partition_key(key, **kw):
                 try:
                     pdef.validate_partition_key(key, **kw)
                 except PartitionError as exc:
-                    raise type(exc)(f"Asset {names}: {exc.args[0]}") from None
-                raise PartitionError(f'Partition "{key}" is not a partition of asset {names}.')
+                    raise type(exc)(f"Asset {names}: {exc.args[0]}{hint}") from None
+                raise PartitionError(f'Partition "{key}" is not a partition of asset {names}.{hint}')
         raise PartitionError(f"No partitions of asset {names} follow from the requested partitions.")

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 
-from assetgraph import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
+from assetgraph import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    asset_check,
+    build_last_update_freshness_checks,
+    build_metadata_bounds_checks,
+)
 
 
 @asset_check(asset=AssetKey(["raw", "orders"]), blocking=True)
@@ -27,3 +36,12 @@ def every_country_sold(daily_revenue: pd.DataFrame) -> AssetCheckResult:
     countries = int(daily_revenue["country"].nunique())
     return AssetCheckResult(passed=countries >= 3, severity=AssetCheckSeverity.WARN,
                             metadata={"countries": countries})
+
+
+# The latest daily partition of raw/orders should exist within a day of its window ending.
+orders_freshness = build_last_update_freshness_checks(assets=[AssetKey(["raw", "orders"])],
+                                                      lower_bound_delta=timedelta(days=1))
+
+# A normal day has between 10 and 100 order lines; outside that range, warn.
+orders_row_count = build_metadata_bounds_checks(assets=[AssetKey(["marts", "daily_revenue"])],
+                                                metadata_key="row_count", min_value=1, max_value=100)
