@@ -37,6 +37,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("ASSETGRAPH_UI_ARTIFACTS", Path(__file__).parent / "artifacts"))
 SCREENSHOTS = REPO / "docs" / "screenshots"
+# The pages docs/ui.md shows; every screenshot is kept as a test artifact.
+DOC_SCREENSHOTS = {"lineage-graph", "lineage-graph-dark", "asset-page", "materialize-dialog", "run-failure", "backfill"}
 LOCATION = "test_project"
 
 log = logging.getLogger("tests.ui")
@@ -173,10 +175,11 @@ def page(browser: Any, ui_server: UIServer, request: pytest.FixtureRequest) -> I
 
 
 def save_screenshot(page: Any, name: str) -> None:
-    """A screenshot as a test artifact; also into docs/screenshots when ASSETGRAPH_UPDATE_SCREENSHOTS=1."""
+    """A screenshot as a test artifact; the documented ones also into docs/screenshots when
+    ASSETGRAPH_UPDATE_SCREENSHOTS=1."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
-    if os.environ.get("ASSETGRAPH_UPDATE_SCREENSHOTS") == "1":
+    if os.environ.get("ASSETGRAPH_UPDATE_SCREENSHOTS") == "1" and name in DOC_SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, SCREENSHOTS / f"{name}.png")
