@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assetgraph.definitions.errors import InternalError, StorageError
-from assetgraph.definitions.events import Event, RunStatus
+from assetgraph.definitions.events import Event, EventType, RunStatus
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.execution.executor import ProgressCallback, RecordingWriter, skip_events, skip_reason
 from assetgraph.execution.plan import Plan, Step
@@ -310,6 +310,12 @@ class _DaskRun:
             return True
         return False
 
+    def _started_steps(self) -> set[str]:
+        get_records = getattr(self.services.instance, "get_event_records", None)
+        if get_records is None:
+            return {step.key for step in self.futures.values()}
+        return {r.step_key for r in get_records(run_id=self.services.run_id, event_type=EventType.STEP_START)}
+
     def _mark_canceling(self) -> None:
         # Workers read the run's status before a step starts; a cancel that came through the
         # `cancel` event (SIGTERM of the run worker, a caller) must reach them the same way.
@@ -328,9 +334,14 @@ class _DaskRun:
         if self.futures:
             with contextlib.suppress(Exception):  # best effort: the cluster may already be gone
                 self.client.cancel(list(self.futures))
+            started = self._started_steps()
             for step in self.futures.values():
+                if step.key not in started:  # still queued: it would have seen CANCELING and not run
+                    self.writer(skip_events(step, self.services.run_id, why))
+                    self._finish(step, StepOutcome(StepStatus.SKIPPED))
+                    continue
                 error = WorkerLost(f"Step {step.key!r} was stopped: {why}; its task was still running after "
-                                   f"{self.ex.cancel_grace_seconds:.0f}s and was canceled.")
+                                   f"{self.ex.cancel_grace_seconds:g}s and was canceled.")
                 self.writer(StepRunner(step, self.services)._failure_events(error))
                 self._finish(step, StepOutcome(StepStatus.FAILURE, error=error))
             self.futures.clear()

@@ -132,6 +132,18 @@ def slow_third(slow_second: int) -> int:
 
 chain = Definitions(assets=[slow_first, slow_second, slow_third])
 
+
+def _sleeper(name: str) -> Any:
+    @asset(name=name)
+    def sleeps() -> int:
+        time.sleep(2.0)
+        return 1
+
+    return sleeps
+
+
+three_slow = Definitions(assets=[_sleeper(f"slow_{i}") for i in range(3)])
+
 @asset
 def dies() -> None:
     os._exit(13)  # the worker process ends in the middle of the step
@@ -274,6 +286,37 @@ def test_a_canceling_run_stops_submitting_steps(sqlite_instance: Instance, dask_
     skipped = [r for r in result.get_step_skipped_events()]
     assert [r.step_key for r in skipped] == ["slow_second", "slow_third"]
     assert all("the run was canceled" in r.message for r in skipped)
+
+
+def test_after_the_grace_period_running_steps_fail_and_queued_ones_are_skipped(sqlite_instance: Instance,
+                                                                                dask_address: str) -> None:
+    run_id, cancel = str(uuid.uuid4()), threading.Event()
+
+    def cancel_when_two_steps_run() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if len(sqlite_instance.get_event_records(run_id=run_id, event_type=EventType.STEP_START)) >= 2:
+                cancel.set()  # as SIGTERM does to a run worker: storage does not say CANCELING yet
+                return
+            time.sleep(0.02)
+
+    canceler = threading.Thread(target=cancel_when_two_steps_run)
+    canceler.start()
+    result = run(three_slow, "three_slow", sqlite_instance, dask_address, run_id=run_id, raise_on_error=False,
+                 executor_kw={"cancel": cancel, "cancel_grace_seconds": 0.3})
+    canceler.join()
+
+    failed = {r.step_key for r in result.get_step_failure_events()}
+    skipped = {r.step_key for r in result.get_step_skipped_events()}
+    assert len(failed) == 2 and len(skipped) == 1 and failed | skipped == {"slow_0", "slow_1", "slow_2"}
+    assert all("still running after 0.3s and was canceled" in r.message for r in result.get_step_failure_events())
+    records = sqlite_instance.get_event_records(run_id=run_id)
+    assert skipped.isdisjoint(r.step_key for r in records if r.event_type == EventType.STEP_START)
+    # The two running functions cannot be interrupted; let them end before the next test.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(
+            sqlite_instance.get_event_records(run_id=run_id, event_type=EventType.STEP_SUCCESS)) < 2:
+        time.sleep(0.1)
 
 
 def test_a_step_whose_worker_dies_fails_once_and_downstream_is_skipped(sqlite_instance: Instance,
