@@ -154,8 +154,12 @@ def test_a_failing_run_shows_its_error_with_the_traceback(page: Any) -> None:
     error = page.get_by_test_id("run-error")
     expect(error).to_contain_text("upstream API returned 503")
     assert "Traceback" in error.inner_text() or "raise ValueError" in error.inner_text()
-    page.get_by_role("button", name="Re-execute from failure").wait_for()
     save_screenshot(page, "run-failure")
+    first_run = page.url
+    page.get_by_role("button", name="Re-execute from failure").click()
+    page.wait_for_url(lambda url: url != first_run and "/runs/" in url)
+    page.locator("h1 .tag.status-failure").wait_for(timeout=RUN_TIMEOUT_MS)
+    expect(page.locator("h1 + .chips")).to_contain_text("re-execution of")
 
 
 def test_runs_automation_and_locations_pages(page: Any) -> None:
