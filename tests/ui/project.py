@@ -3,6 +3,8 @@ four groups, an external asset, a check, an asset that always fails, a schedule 
 
 from __future__ import annotations
 
+import time
+
 from assetgraph import (
     AssetCheckResult,
     AssetSpec,
@@ -60,6 +62,12 @@ def flaky_report() -> None:
     raise ValueError("upstream API returned 503")
 
 
+@asset(partitions_def=daily, group_name="fragile")
+def slow_daily() -> None:
+    """Takes its time, so a backfill of it can be canceled halfway."""
+    time.sleep(0.4)
+
+
 marts_job = define_asset_job("marts_job", selection="group:marts")
 nightly = ScheduleDefinition(name="nightly_marts", job=marts_job, cron_schedule="0 3 * * *")
 
@@ -70,7 +78,7 @@ def new_files_sensor(context):  # type: ignore[no-untyped-def]
 
 
 defs = Definitions(
-    assets=[raw_events, orders, orders_clean, customers, revenue, flaky_report],
+    assets=[raw_events, orders, orders_clean, customers, revenue, flaky_report, slow_daily],
     asset_checks=[customers_not_empty],
     jobs=[marts_job],
     schedules=[nightly],
@@ -78,4 +86,4 @@ defs = Definitions(
     executor=InProcessExecutor(),
 )
 
-ASSET_COUNT = 6
+ASSET_COUNT = 7

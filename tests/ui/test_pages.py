@@ -55,7 +55,7 @@ def test_the_graph_shows_every_asset(page: Any) -> None:
     assert page.get_by_test_id("lineage-canvas").get_attribute("aria-label") == (
         f"Lineage graph of {project.ASSET_COUNT} assets")
     assert f"{project.ASSET_COUNT} assets · 4 groups" in page.locator(".legend").inner_text()
-    for key in ("raw_events", "orders", "orders_clean", "customers", "revenue", "flaky_report"):
+    for key in ("raw_events", "orders", "orders_clean", "customers", "revenue", "flaky_report", "slow_daily"):
         node_position(page, key)
     save_screenshot(page, "lineage-graph")
 
@@ -81,6 +81,10 @@ def test_the_selection_box_highlights_what_the_server_selects(page: Any) -> None
     page.get_by_test_id("selection-input").fill("group:marts")
     page.get_by_test_id("selection-input").press("Enter")
     page.get_by_role("button", name="Materialize selection (2)").wait_for()
+    page.get_by_role("button", name="Collapse groups").click()
+    wait_for_graph(page, count=4)  # one node per group
+    page.get_by_role("button", name="Expand groups").click()
+    wait_for_graph(page)
     page.get_by_test_id("selection-input").fill("key:nope(")
     page.get_by_test_id("selection-input").press("Enter")
     page.locator(".banner .error-box").wait_for()
@@ -142,6 +146,21 @@ def test_failed_and_missing_backfills_only_what_is_not_materialized(page: Any) -
     page.goto("/assets/orders")
     expect(page.get_by_test_id("partition-stats").locator(".stat.ok .stat-value")).to_have_text("10")
     assert status_bar_colour(page, "partition-status-bar", 0.05) == css_colour(page, "--green")
+
+
+def test_a_backfill_can_be_canceled_and_resumed(page: Any) -> None:
+    page.goto("/assets/slow_daily")
+    page.get_by_test_id("materialize").click()
+    page.get_by_label("Missing only").check()
+    expect(page.get_by_test_id("materialize-plan")).to_contain_text("Launches a backfill of 10 partitions.")
+    page.get_by_test_id("launch").click()
+    page.wait_for_url(re.compile(r".*/backfills/[0-9a-f]+$"))
+    page.locator("h1 .tag.status-in_progress").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_role("button", name="Cancel").click()
+    page.locator("h1 .tag.status-canceled").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_role("button", name="Resume").click()
+    page.locator("h1 .tag.status-completed").wait_for(timeout=RUN_TIMEOUT_MS)
+    assert status_bar_colour(page, "backfill-status-bar", 0.95) == css_colour(page, "--green")
 
 
 def test_a_failing_run_shows_its_error_with_the_traceback(page: Any) -> None:
