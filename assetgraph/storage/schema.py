@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 # The newest migration; opening a database whose `alembic_version` holds this skips Alembic.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 metadata = sa.MetaData()
 
@@ -99,6 +99,7 @@ check_executions = sa.Table(
     sa.Column("timestamp", sa.Float, nullable=False),
     sa.UniqueConstraint("asset_key", "check_name", "partition_key", "run_id", name="uq_check_executions_per_run"),
     sa.Index("idx_check_executions_latest", "asset_key", "check_name", "partition_key", "evaluation_event_id"),
+    sa.Index("idx_check_executions_latest_any_partition", "asset_key", "check_name", "evaluation_event_id"),
 )
 
 dynamic_partitions = sa.Table(
