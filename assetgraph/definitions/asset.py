@@ -13,7 +13,7 @@ from assetgraph.definitions.errors import DefinitionError
 from assetgraph.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_asset_key
 from assetgraph.definitions.params import FunctionParams, read_params
 from assetgraph.definitions.retry import RetryPolicy
-from assetgraph.definitions.source import SourceLocation, location_of_function
+from assetgraph.definitions.source import SourceLocation, docstring_of, location_of_function
 from assetgraph.definitions.spec import AssetDep, AssetIn, AssetSpec, coerce_deps
 
 if TYPE_CHECKING:
@@ -153,16 +153,6 @@ def _prefix_tuple(key_prefix: str | Sequence[str] | None) -> tuple[str, ...]:
     return (key_prefix,) if isinstance(key_prefix, str) else tuple(key_prefix)
 
 
-def _docstring(fn: Callable[..., Any]) -> str | None:
-    doc = fn.__doc__
-    if not doc:
-        return None
-    lines = doc.expandtabs().splitlines()
-    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
-    cut = min(indents) if indents else 0
-    return "\n".join([lines[0].strip(), *(line[cut:].rstrip() for line in lines[1:])]).strip()
-
-
 def _resolve_inputs(params: FunctionParams, ins: Mapping[str, AssetIn] | None, prefix: tuple[str, ...],
                     what: str, source: SourceLocation | None) -> tuple[dict[str, AssetKey], list[AssetDep]]:
     ins = dict(ins or {})
@@ -288,7 +278,7 @@ def _build_asset(
     spec = AssetSpec(
         asset_key,
         deps=_merge_deps(data_deps, coerce_deps(deps)),
-        description=description if description is not None else _docstring(fn),
+        description=description if description is not None else docstring_of(fn),
         group_name=group_name,
         metadata=metadata,
         tags=tags,

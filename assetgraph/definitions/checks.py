@@ -13,7 +13,7 @@ from assetgraph.definitions.errors import DefinitionError
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey, coerce_asset_key
 from assetgraph.definitions.params import FunctionParams, read_params
 from assetgraph.definitions.retry import RetryPolicy
-from assetgraph.definitions.source import SourceLocation, location_of_function
+from assetgraph.definitions.source import SourceLocation, docstring_of, location_of_function
 from assetgraph.definitions.spec import AssetDep, coerce_deps
 
 
@@ -167,7 +167,7 @@ def asset_check(
         source = location_of_function(fn)
         check_name = name or fn.__name__
         spec = AssetCheckSpec(check_name, asset=asset_key, blocking=blocking,
-                              description=description if description is not None else (fn.__doc__ or "").strip() or None,
+                              description=description if description is not None else docstring_of(fn),
                               additional_deps=additional_deps)
         what = f'Check "{spec.key.to_user_string()}"'
         params = read_params(fn, what)

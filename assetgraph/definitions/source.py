@@ -38,3 +38,14 @@ def location_of_caller(depth: int = 2) -> SourceLocation | None:
     if frame is None:
         return None
     return SourceLocation(frame.f_code.co_filename, frame.f_lineno)
+
+
+def docstring_of(fn: Callable[..., Any]) -> str | None:
+    """A function's docstring without its indentation: the default description of assets and checks."""
+    doc = fn.__doc__
+    if not doc:
+        return None
+    lines = doc.expandtabs().splitlines()
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    cut = min(indents) if indents else 0
+    return "\n".join([lines[0].strip(), *(line[cut:].rstrip() for line in lines[1:])]).strip()
