@@ -81,8 +81,10 @@ def test_the_selection_box_highlights_what_the_server_selects(page: Any) -> None
     page.get_by_test_id("selection-input").fill("group:marts")
     page.get_by_test_id("selection-input").press("Enter")
     page.get_by_role("button", name="Materialize selection (2)").wait_for()
+    save_screenshot(page, "lineage-selection")
     page.get_by_role("button", name="Collapse groups").click()
     wait_for_graph(page, count=4)  # one node per group
+    save_screenshot(page, "lineage-collapsed")
     page.get_by_role("button", name="Expand groups").click()
     wait_for_graph(page)
     page.get_by_test_id("selection-input").fill("key:nope(")

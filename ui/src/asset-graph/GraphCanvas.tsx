@@ -107,6 +107,10 @@ export function GraphCanvas(props: Props) {
   selectedRef.current = highlight && highlight.selected.size === 1 ? [...highlight.selected][0] : null;
 
   const byId = useMemo(() => new Map(layout.nodes.map((n) => [n.id, n])), [layout]);
+  const collapsedGroups = useMemo(
+    () => new Set(layout.nodes.filter((n) => n.id.startsWith(GROUP_NODE_PREFIX)).map((n) => n.group)),
+    [layout],
+  );
   // x0, y0, x1, y1 of every edge (NaN when an end is not drawn).
   const edgeGeometry = useMemo(() => {
     const g = new Float64Array(edges.length * 4).fill(NaN);
@@ -158,10 +162,10 @@ export function GraphCanvas(props: Props) {
     const lit = (id: string) => !highlight || highlight.selected.has(id) || highlight.upstream.has(id) || highlight.downstream.has(id);
     const isMatched = (id: string) => !matched || matched.has(id);
 
-    // Group boxes.
+    // Group boxes (a collapsed group is drawn as its group node instead).
     ctx.lineWidth = 1 / scale;
     for (const g of layout.groups) {
-      if (!visible(g.x, g.y, g.width, g.height)) continue;
+      if (collapsedGroups.has(g.group) || !visible(g.x, g.y, g.width, g.height)) continue;
       ctx.fillStyle = p.groupFill;
       ctx.strokeStyle = p.border;
       roundRect(ctx, g.x, g.y, g.width, g.height, 10);
@@ -240,9 +244,10 @@ export function GraphCanvas(props: Props) {
     // Nodes with their details.
     for (const n of detailed ? layout.nodes : []) {
       if (!visible(n.x, n.y, n.width, n.height)) continue;
-      const dim = !lit(n.id) || !isMatched(n.id);
+      const isGroup = n.id.startsWith(GROUP_NODE_PREFIX);
+      const dim = !isGroup && (!lit(n.id) || !isMatched(n.id));
       ctx.globalAlpha = dim ? 0.25 : 1;
-      if (n.id.startsWith(GROUP_NODE_PREFIX)) {
+      if (isGroup) {
         drawGroupNode(ctx, n, groupSizes.get(n.group) ?? 0, p, detailed);
       } else {
         const asset = assets.get(n.id);
@@ -267,7 +272,7 @@ export function GraphCanvas(props: Props) {
       stats.firstDrawAt = performance.now();
       performance.mark("assetgraph:graph-first-draw");
     }
-  }, [layout, edges, edgeGeometry, assets, groupSizes, highlight, matched, byId]);
+  }, [layout, edges, edgeGeometry, assets, groupSizes, highlight, matched, byId, collapsedGroups]);
 
   const schedule = useCallback(() => {
     if (!frame.current) frame.current = requestAnimationFrame(draw);
@@ -363,6 +368,7 @@ export function GraphCanvas(props: Props) {
       if (x >= n.x && x <= n.x + n.width && y >= n.y && y <= n.y + n.height) return { node: n };
     }
     for (const g of layout.groups) {
+      if (collapsedGroups.has(g.group)) continue;
       if (x >= g.x && x <= g.x + g.width && y >= g.y && y <= g.y + 40) return { group: g.group };
     }
     return {};
@@ -550,5 +556,5 @@ function drawGroupNode(ctx: CanvasRenderingContext2D, n: PositionedNode, count: 
   ctx.fillText(`▸ ${n.group}`, n.x + 14, n.y + 22);
   ctx.fillStyle = p.muted;
   ctx.font = "12px system-ui, sans-serif";
-  ctx.fillText(`${count.toLocaleString("en-US")} assets · double-click to expand`, n.x + 14, n.y + 44);
+  ctx.fillText(`${count.toLocaleString("en-US")} asset${count === 1 ? "" : "s"} · double-click to expand`, n.x + 14, n.y + 44);
 }
