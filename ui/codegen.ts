@@ -4,7 +4,7 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 
 const config: CodegenConfig = {
   schema: "src/graphql/schema.graphql",
-  documents: ["src/**/*.tsx", "src/**/*.ts", "!src/graphql/generated.ts"],
+  documents: ["src/**/*.tsx", "src/**/*.ts", "!src/**/*.test.ts", "!src/graphql/generated.ts"],
   pluckConfig: { globalGqlIdentifierName: ["gql"], modules: [{ name: "./graphql/client", identifier: "gql" }] },
   generates: {
     "src/graphql/generated.ts": {

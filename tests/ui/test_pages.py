@@ -212,3 +212,6 @@ def test_dark_mode_lineage(page: Any) -> None:
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background != "rgb(246, 247, 249)"
     save_screenshot(page, "lineage-graph-dark")
+    page.goto("/assets/orders")
+    page.get_by_test_id("partition-status-bar").wait_for()
+    save_screenshot(page, "asset-page-dark")
