@@ -11,6 +11,7 @@ assetgraph beyond `definitions.errors`.
 from __future__ import annotations
 
 import bisect
+import functools
 from abc import ABC, abstractmethod
 from datetime import date, datetime, time
 from typing import Any
@@ -26,6 +27,7 @@ _ALIASES = {
     "@monthly": "0 0 1 * *",
 }
 _HOUR = 3600
+_FORTNIGHT = 14 * 86400
 # croniter steps cost microseconds each: walk in chunks that grow with what was already needed.
 _CRON_MIN_CHUNK = 8
 _CRON_MAX_CHUNK = 1024
@@ -264,6 +266,22 @@ def _field(text: str, low: int, high: int) -> int | None:
     return None
 
 
+def _keeps_phase(tz: ZoneInfo, period: int, reference: float) -> bool:
+    """Whether the zone's UTC offset stays the same modulo ``period`` over the two years after
+    ``reference``, so that boundaries at a wall-clock minute are ``period`` apart in absolute time.
+    Not so in Australia/Lord_Howe, whose DST shift is half an hour: croniter walks it instead."""
+    return _keeps_phase_from(tz, period, int(reference // _FORTNIGHT))
+
+
+@functools.lru_cache(maxsize=256)  # many definitions share a zone and a start date
+def _keeps_phase_from(tz: ZoneInfo, period: int, first_fortnight: int) -> bool:
+    phases = set()
+    for fortnight in range(first_fortnight, first_fortnight + 53):
+        offset = datetime.fromtimestamp(fortnight * _FORTNIGHT, tz).utcoffset()
+        phases.add(int(offset.total_seconds()) % period if offset is not None else 0)
+    return len(phases) == 1
+
+
 def _step(text: str, whole: int) -> int | None:
     """N for ``*/N`` when N divides ``whole`` (60 minutes, 24 hours) into several steps."""
     if text.startswith("*/") and text[2:].isdigit():
@@ -285,12 +303,12 @@ def cadence_for(cron_schedule: str, tz: ZoneInfo, anchor: float) -> Cadence:
         weekday = _field(weekday_text, 0, 7)
         if (day_text, month_text, weekday_text) == ("*", "*", "*"):
             minutes_step, hours_step = _step(minute_text, 60), _step(hour_text, 24)
-            if minutes_step is not None and hour_text == "*":
+            if minutes_step is not None and hour_text == "*" and _keeps_phase(tz, minutes_step * 60, anchor):
                 return EveryMinutesCadence(tz, minutes_step, anchor)
             if minute is not None and hours_step is not None and hours_step > 1:
                 return EveryHoursCadence(tz, hours_step, minute)
         if minute is not None and month_text == "*":
-            if (hour_text, day_text, weekday_text) == ("*", "*", "*"):
+            if (hour_text, day_text, weekday_text) == ("*", "*", "*") and _keeps_phase(tz, _HOUR, anchor):
                 return HourlyCadence(tz, minute, anchor)
             if hour is not None and (day_text, weekday_text) == ("*", "*"):
                 return DailyCadence(tz, hour, minute)

@@ -128,6 +128,13 @@ def test_hourly_in_new_york_skips_the_spring_forward_hour() -> None:
         hourly.time_window_for_partition_key("2024-03-10-02:00")
 
 
+def test_hourly_keys_stay_on_the_hour_where_dst_shifts_by_half_an_hour() -> None:
+    # Australia/Lord_Howe moves between +11:00 and +10:30: one absolute phase cannot serve all year.
+    hourly = HourlyPartitionsDefinition("2024-04-06-00:00", end_date="2024-04-09-00:00", timezone="Australia/Lord_Howe")
+    keys = hourly.get_partition_keys()
+    assert keys[-1] == "2024-04-08-23:00" and all(k.endswith(":00") for k in keys)
+
+
 def test_hourly_in_new_york_repeats_the_fall_back_hour_with_distinct_keys() -> None:
     hourly = HourlyPartitionsDefinition("2024-11-01-00:00", timezone="America/New_York")
     keys = hourly.get_partition_keys_in_range(PartitionKeyRange("2024-11-03-00:00", "2024-11-03-23:00"))
