@@ -61,9 +61,12 @@ const REEXECUTE_RUN_MUTATION = gql`
 const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
 
 export function RunPage({ runId }: { runId: string }) {
-  const { data, error, loading, refetch } = useQuery<RunPageQuery>(RUN_PAGE_QUERY, { id: runId }, { pollMs: 2000 });
+  // Poll while the run can still change; a finished run is read once (re-execution is a new run).
+  const [settled, setSettled] = useState(false);
+  const { data, error, loading, refetch } = useQuery<RunPageQuery>(RUN_PAGE_QUERY, { id: runId }, { pollMs: settled ? undefined : 2000 });
   const run = data?.run;
   const finished = !!run && FINISHED.has(run.status);
+  if (finished !== settled) setSettled(finished);
   const { events, error: eventsError } = useRunEvents(runId, finished);
   const cancel = useMutation<CancelRunMutation>(CANCEL_RUN_MUTATION);
   const reexecute = useMutation<ReexecuteRunMutation>(REEXECUTE_RUN_MUTATION);
