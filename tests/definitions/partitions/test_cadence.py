@@ -73,11 +73,9 @@ def test_arithmetic_cadences_match_croniter_across_dst_changes() -> None:
 
 
 def test_fifteen_minute_partitions_over_years_count_without_walking() -> None:
-    import time
-
+    # Through croniter, counting these took 20 s: one walk step per window.
     from assetgraph.definitions.partitions.time_window import TimeWindowPartitionsDefinition
 
-    started = time.perf_counter()
     quarter_hours = TimeWindowPartitionsDefinition("*/15 * * * *", "2020-01-01-00:00", "%Y-%m-%d-%H:%M")
+    assert not isinstance(quarter_hours.cadence, CronCadence)
     assert quarter_hours.num_partitions(current_time=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == 2192 * 96
-    assert time.perf_counter() - started < 1.0
