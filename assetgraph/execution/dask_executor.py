@@ -13,7 +13,6 @@ Must not import codelocation, orchestration, server or cli.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import threading
 import time
@@ -34,8 +33,6 @@ from assetgraph.execution.step import StepOutcome, StepRunner, StepServices, Ste
 if TYPE_CHECKING:
     from assetgraph.definitions.definitions import Definitions
     from assetgraph.graph.asset_graph import AssetGraph
-
-log = logging.getLogger("assetgraph.dask")
 
 # How long a canceled run waits for steps already running on workers before it gives up on them.
 CANCEL_GRACE_SECONDS = 10.0
