@@ -94,3 +94,10 @@ def test_star_args_are_rejected_with_the_location() -> None:
     with pytest.raises(DefinitionError, match=r"\*args or \*\*kwargs"):
         @asset
         def bad(*args: int) -> None: ...
+
+
+def test_time_window_definition_takes_api_md_positional_order() -> None:
+    from assetgraph import TimeWindowPartitionsDefinition
+
+    pdef = TimeWindowPartitionsDefinition("0 0 * * *", "2024-01-01", "%Y-%m-%d", "UTC", 1)
+    assert pdef.end_offset == 1 and pdef.timezone == "UTC"

@@ -117,8 +117,8 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         start: dt.datetime | dt.date | str,
         fmt: str,
         timezone: str = "UTC",
-        end: dt.datetime | dt.date | str | None = None,
         end_offset: int = 0,
+        end: dt.datetime | dt.date | str | None = None,
     ) -> None:
         tz = _zone(timezone)
         start_dt = _parse_datetime(start, fmt, tz, "start")
@@ -402,7 +402,7 @@ class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
         minute_offset: int = 0,
     ) -> None:
         super().__init__(_offset_cron(minute_offset, None, "*", "*"), start_date, fmt,
-                         timezone, end_date, end_offset)
+                         timezone, end_offset=end_offset, end=end_date)
 
 
 class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -423,7 +423,7 @@ class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
         hour_offset: int = 0,
     ) -> None:
         super().__init__(_offset_cron(minute_offset, hour_offset, "*", "*"), start_date, fmt, timezone,
-                         end_date, end_offset)
+                         end_offset=end_offset, end=end_date)
 
 
 class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -447,7 +447,7 @@ class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
         if not 0 <= day_offset <= 6:
             raise DefinitionError(f"day_offset of weekly partitions must be 0 (Sunday) to 6, got {day_offset}.")
         super().__init__(_offset_cron(minute_offset, hour_offset, "*", str(day_offset)), start_date, fmt,
-                         timezone, end_date, end_offset)
+                         timezone, end_offset=end_offset, end=end_date)
 
 
 class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
@@ -471,4 +471,4 @@ class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
         if not 1 <= day_offset <= 28:
             raise DefinitionError(f"day_offset of monthly partitions must be 1 to 28, got {day_offset}.")
         super().__init__(_offset_cron(minute_offset, hour_offset, str(day_offset), "*"), start_date, fmt,
-                         timezone, end_date, end_offset)
+                         timezone, end_offset=end_offset, end=end_date)
