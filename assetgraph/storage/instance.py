@@ -86,6 +86,7 @@ class Instance:
         self._dynamic = DynamicPartitionStorage(runner)
         self._events = EventLogStorage(runner, self._dynamic)
         self._daemon = DaemonStateStorage(runner)
+        self._runner = runner
 
     @classmethod
     def ephemeral(cls) -> Instance:
@@ -327,6 +328,29 @@ class Instance:
     def get_ticks(self, instigator_name: str, limit: int | None = None) -> list[TickRecord]:
         """Ticks of one schedule or sensor, newest first."""
         return self._daemon.get_ticks(instigator_name, limit)
+
+    # -- retention ---------------------------------------------------------------------------
+
+    def prune_run_events(self, before: float) -> int:
+        """Delete events older than ``before`` (a Unix time) that name no asset: run, step and log
+        events. Asset and check events are kept, so history and partition status never change.
+        Returns how many were deleted."""
+        import sqlalchemy as sa
+
+        from assetgraph.storage.schema import event_log
+
+        stmt = sa.delete(event_log).where(event_log.c.asset_key.is_(None), event_log.c.timestamp < before)
+        return int(self._runner.run(lambda conn: conn.execute(stmt).rowcount, write=True))
+
+    def prune_ticks(self, before: float) -> int:
+        """Delete finished schedule and sensor ticks older than ``before``; a STARTED tick, which the
+        daemon resumes after a crash, is kept. Returns how many were deleted."""
+        import sqlalchemy as sa
+
+        from assetgraph.storage.schema import ticks
+
+        stmt = sa.delete(ticks).where(ticks.c.timestamp < before, ticks.c.status != "STARTED")
+        return int(self._runner.run(lambda conn: conn.execute(stmt).rowcount, write=True))
 
 
 def _reopen(url: str, home: Path | None) -> Instance:
