@@ -74,11 +74,8 @@ def require_asset(index: WorkspaceIndex, key: AssetKey) -> LocationIndex:
 
 def latest_materializations(instance: Instance, keys: Sequence[AssetKey]) -> list[EventRecord | None]:
     """The newest materialization of each key, in one batch."""
-    batch = getattr(instance, "get_latest_materialization_events", None)
-    if batch is not None:
-        found: Mapping[AssetKey, EventRecord] = batch(keys)
-        return [found.get(k) for k in keys]
-    return [instance.get_latest_materialization_event(k) for k in keys]
+    found = instance.get_latest_materialization_events(keys)
+    return [found.get(k) for k in keys]
 
 
 def materializations(instance: Instance, key: AssetKey, first: int, partition: str | None) -> list[EventRecord]:
@@ -276,18 +273,10 @@ def runs_page(instance: Instance, first: int, after: str | None, runs_filter: Ru
     """A page of runs, newest first, after the run id ``after``; and whether more follow."""
     check_first(first)
     statuses = list(runs_filter.statuses) or None
-    page = getattr(instance, "get_runs_page", None)
-    if page is not None:
-        runs: list[Run] = page(status=statuses, tags=runs_filter.tags, backfill_id=runs_filter.backfill_id,
-                               after_run_id=after, limit=first + 1)
-    else:
-        runs = instance.get_runs(status=statuses, tags=runs_filter.tags, backfill_id=runs_filter.backfill_id)
-        if after is not None:
-            ids = [r.run_id for r in runs]
-            if after not in ids:
-                raise RequestError(f"Cursor {after!r} is not a run of this listing.")
-            runs = runs[ids.index(after) + 1:]
-        runs = runs[:first + 1]
+    if after is not None and instance.get_run(after) is None:
+        raise RequestError(f"Cursor {after!r} is not a run id (use pageInfo.endCursor).")
+    runs = instance.get_runs_page(status=statuses, tags=runs_filter.tags, backfill_id=runs_filter.backfill_id,
+                                  after_run_id=after, limit=first + 1)
     return runs[:first], len(runs) > first
 
 
