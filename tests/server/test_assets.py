@@ -193,3 +193,18 @@ def test_list_reads_agree_with_single_node_reads(materialized: LiveServer) -> No
                                    {"k": node["key"]["path"]})["assetNode"]
         assert {k: v for k, v in node.items() if k != "upstream"} == single
     assert listed[1]["latestMaterialization"] is not None
+
+
+def test_compact_lineage_matches_asset_nodes(materialized: LiveServer) -> None:
+    data = materialized.data('{ lineage(selection: "+key:revenue") { keys groups locations executable edges '
+                             'latestMaterializationTimestamps } }')["lineage"]
+    assert data["keys"] == ["raw/orders", "orders", "revenue"]
+    assert data["groups"] == ["raw", "shop", "shop"]
+    assert data["locations"] == ["project"] * 3
+    assert data["executable"] == [0, 1, 1]
+    assert data["edges"] == [0, 1, 1, 2]
+    stamps = data["latestMaterializationTimestamps"]
+    assert stamps[2] == materialized.data('{ assetNode(key: ["revenue"]) { latestMaterialization { timestamp } } }'
+                                          )["assetNode"]["latestMaterialization"]["timestamp"]
+    assert "position" in materialized.error('{ lineage(selection: "key:(") { keys } }') or "^" in materialized.error(
+        '{ lineage(selection: "key:(") { keys } }')

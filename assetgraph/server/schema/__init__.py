@@ -10,17 +10,19 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from assetgraph.server.schema.assets import AssetMutations, AssetQueries
 from assetgraph.server.schema.automation import AutomationMutations, AutomationQueries
 from assetgraph.server.schema.backfills import BackfillMutations, BackfillQueries
+from assetgraph.server.schema.lineage import ARRAY_SCALARS, LineageQueries
 from assetgraph.server.schema.locations import LocationMutations, LocationQueries
 from assetgraph.server.schema.partitions import PartitionMutations, PartitionQueries
 from assetgraph.server.schema.runs import RunMutations, RunQueries
 from assetgraph.server.security import is_client_error, log, schema_extensions
 
-Query = merge_types("Query", (AssetQueries, PartitionQueries, RunQueries, BackfillQueries, AutomationQueries,
+Query = merge_types("Query", (AssetQueries, LineageQueries, PartitionQueries, RunQueries, BackfillQueries, AutomationQueries,
                               LocationQueries))
 Mutation = merge_types("Mutation", (RunMutations, BackfillMutations, AssetMutations, PartitionMutations,
                                     AutomationMutations, LocationMutations))
@@ -45,7 +47,8 @@ class _Schema(strawberry.Schema):
 def build_schema(*, dev: bool = False) -> strawberry.Schema:
     """The schema with query limits; outside ``dev``, unexpected errors are masked."""
     extensions: list[Any] = schema_extensions(dev)
-    return _Schema(dev=dev, query=Query, mutation=Mutation, extensions=extensions)
+    return _Schema(dev=dev, query=Query, mutation=Mutation, extensions=extensions,
+                   config=StrawberryConfig(scalar_map=ARRAY_SCALARS))
 
 
 def print_schema() -> str:
