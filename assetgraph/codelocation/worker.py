@@ -24,6 +24,7 @@ from typing import Any
 from assetgraph.codelocation.loader import CodeLocationTarget, load_definitions
 from assetgraph.definitions.definitions import Definitions
 from assetgraph.definitions.events import ErrorInfo, Event, EventType, Run, RunStatus
+from assetgraph.definitions.executors import DaskExecutor as DaskExecutorDef
 from assetgraph.definitions.executors import InProcessExecutor as InProcessExecutorDef
 from assetgraph.definitions.executors import MultiprocessExecutor as MultiprocessExecutorDef
 
@@ -132,6 +133,15 @@ class RunWorker:
             declared = (job.executor_def if job is not None else None) or declared
         if isinstance(declared, InProcessExecutorDef):
             return InProcessExecutor()
+        if isinstance(declared, DaskExecutorDef):
+            import functools
+
+            from assetgraph.execution.dask_executor import DaskExecutor
+
+            # Dask workers load the code location themselves, from the same target as this worker.
+            return DaskExecutor(declared.address, declared.n_workers, cancel=self.cancel,
+                                load_definitions=functools.partial(load_definitions, self.target),
+                                resources=defs.resources)
         max_concurrent = declared.max_concurrent if isinstance(declared, MultiprocessExecutorDef) else None
         return MultiprocessExecutor(max_concurrent, log_dir=run_log_dir(run.run_id), cancel=self.cancel,
                                     pools=pool_slots(), fork_lock=self._storage_lock)
@@ -160,10 +170,10 @@ def _execute_prepared(prepared: dict[str, Any], run: Run, instance: Any, executo
                       cancel: threading.Event) -> RunStatus:
     """The run's lifecycle around the executor: STARTED, run events, steps, then the final status."""
     from assetgraph.execution.events import make_event
-    from assetgraph.execution.executor import RecordingWriter, planned_events
+    from assetgraph.execution.executor import RecordingWriter, planned_events, steps_that_did_not_succeed
     from assetgraph.execution.io_managers import FilesystemIOManager
     from assetgraph.execution.resources import run_resources
-    from assetgraph.execution.step import StepServices, StepStatus
+    from assetgraph.execution.step import StepServices
 
     defs, plan = prepared["defs"], prepared["plan"]
     writer = RecordingWriter(instance, keep=False)
@@ -179,7 +189,7 @@ def _execute_prepared(prepared: dict[str, Any], run: Run, instance: Any, executo
         services = StepServices(run_id=run.run_id, graph=prepared["graph"], resources=res, run_config=run.run_config,
                                 instance=instance, now=prepared["now"], write=writer, run_tags=run.tags)
         outcomes = executor.execute(plan, services, writer)
-    failed = [k for k, o in outcomes.items() if o.status != StepStatus.SUCCESS or o.blocked_by]
+    failed = steps_that_did_not_succeed(outcomes)
     end = time.time()
     if cancel.is_set():
         writer([make_event(EventType.RUN_CANCELED, run.run_id, message="Run canceled; unfinished steps were stopped")])

@@ -54,6 +54,12 @@ class RecordingWriter:
             self.records.extend(stored)
 
 
+def steps_that_did_not_succeed(outcomes: Mapping[str, StepOutcome]) -> list[str]:
+    """Steps that failed, were skipped, hit a failed blocking check or failed some partitions:
+    any of them makes the run a FAILURE."""
+    return [k for k, o in outcomes.items() if o.status != StepStatus.SUCCESS or o.blocked_by or o.failed_partitions]
+
+
 def planned_events(plan: Plan, run_id: str) -> list[Event]:
     """ASSET_MATERIALIZATION_PLANNED per asset (one per range, never one per key of a range)
     and ASSET_CHECK_EVALUATION_PLANNED per check, written when the run starts."""
@@ -145,7 +151,7 @@ def run_plan(run: Run, plan: Plan, services: StepServices, instance: Any, *,
                            error=ErrorInfo.from_exception(exc))])
         instance.update_run(run.run_id, status=RunStatus.FAILURE, end_time=end)
         raise
-    failed = [k for k, o in outcomes.items() if o.status != StepStatus.SUCCESS or o.blocked_by or o.failed_partitions]
+    failed = steps_that_did_not_succeed(outcomes)
     status = RunStatus.FAILURE if failed else RunStatus.SUCCESS
     end = time.time()
     event = EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS

@@ -422,3 +422,40 @@ def test_eight_workers_materialise_partitions_of_one_asset_at_once(dask_postgres
         for partition, run_id in run_ids.items():
             expected = RunStatus.FAILURE if partition in FAILING_DAYS else RunStatus.SUCCESS
             assert instance.get_run(run_id).status == expected  # type: ignore[union-attr]
+
+
+# -- launched runs ------------------------------------------------------------------------------
+
+def _declared_dask_location(address: str) -> Definitions:
+    return Definitions(assets=[source, left, right, joined], executor=DaskExecutorDef(address=address))
+
+
+def test_a_launched_run_executes_on_the_declared_dask_cluster(tmp_path: Path, dask_address: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetgraph.codelocation.worker import RunWorker
+    from assetgraph.definitions.events import Run
+
+    location = tmp_path / "dask_location.py"
+    location.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from tests.execution.test_dask_executor import _declared_dask_location\n"
+        f"defs = _declared_dask_location({dask_address!r})\n"
+    )
+    instance = Instance.from_url(f"sqlite:///{tmp_path / 'assetgraph.db'}")
+    run_id = str(uuid.uuid4())
+    instance.create_run(Run(run_id=run_id, status=RunStatus.QUEUED,
+                            asset_selection=tuple(AssetKey(k) for k in ("source", "left", "right", "joined"))))
+    worker = RunWorker(instance, run_id, CodeLocationTarget(file=str(location), attribute="defs"))
+    assert worker.run() == RunStatus.SUCCESS
+    assert_exactly_once(instance, run_id, ["source", "left", "right", "joined"])
+    import pickle
+
+    from distributed import Client
+
+    with Client(dask_address) as client:
+        worker_pids = set(client.run(os.getpid).values())
+    from assetgraph import FilesystemIOManager
+
+    stored = FilesystemIOManager(instance.storage_dir).path_for(AssetKey("joined"), None)
+    assert pickle.loads(stored.read_bytes())["pid"] in worker_pids
