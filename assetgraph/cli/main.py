@@ -264,10 +264,12 @@ def migrate() -> None:
 def _register_commands() -> None:
     from assetgraph.cli.backfill import backfill, list_backfills
     from assetgraph.cli.scaffold import init
+    from assetgraph.cli.server import server
 
     cli.add_command(backfill)
     cli.add_command(list_backfills)
     cli.add_command(init)
+    cli.add_command(server)
 
 
 _register_commands()

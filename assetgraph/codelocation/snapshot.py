@@ -51,7 +51,7 @@ def _asset_entry(spec: AssetSpec, adef: Any, check_keys: list[AssetCheckKey]) ->
         "can_subset": bool(getattr(adef, "can_subset", False)),
         "checks": [c.name for c in check_keys],
         "source": {"file": spec.source.file, "line": spec.source.line} if spec.source else None,
-        "backfill_policy": _jsonable(repr(adef.backfill_policy)) if getattr(adef, "backfill_policy", None) else None,
+        "backfill_policy": adef.backfill_policy.to_dict() if getattr(adef, "backfill_policy", None) else None,
         "pool": getattr(adef, "pool", None),
     }
 
@@ -125,27 +125,36 @@ class DefinitionsSnapshot:
 
     @cached_property
     def graph(self) -> Any:
-        """An `AssetGraph` rebuilt from the snapshot (nodes as specs; checks as check specs)."""
+        """An `AssetGraph` rebuilt from the snapshot: every node with its spec, whether it can be
+        executed, the definition it shares with its siblings (multi-assets) and its backfill policy."""
         from assetgraph.definitions.checks import AssetCheckSpec
         from assetgraph.definitions.partitions import partitions_def_from_dict
+        from assetgraph.definitions.policies import BackfillPolicy
         from assetgraph.graph.asset_graph import AssetGraph
 
         pdefs: dict[str, Any] = {}
-        specs = []
+        nodes: dict[str, _SnapshotAssets] = {}
         for a in self.data.get("assets", []):
             pd = a.get("partitions_def")
             pdef = None
             if pd is not None:
                 cache_key = json.dumps(pd, sort_keys=True)
                 pdef = pdefs.setdefault(cache_key, partitions_def_from_dict(pd))
-            specs.append(AssetSpec(AssetKey(a["key"]), deps=[AssetDep(AssetKey(d["key"])) for d in a["deps"]],
-                                   description=a.get("description"), group_name=a.get("group"),
-                                   tags=a.get("tags"), owners=a.get("owners"), kinds=a.get("kinds"),
-                                   partitions_def=pdef, code_version=a.get("code_version")))
+            spec = AssetSpec(AssetKey(a["key"]), deps=[AssetDep(AssetKey(d["key"])) for d in a["deps"]],
+                             description=a.get("description"), group_name=a.get("group"),
+                             tags=a.get("tags"), owners=a.get("owners"), kinds=a.get("kinds"),
+                             partitions_def=pdef, code_version=a.get("code_version"))
+            policy = a.get("backfill_policy")
+            node = nodes.setdefault(a.get("node_name") or "__".join(a["key"]), _SnapshotAssets(
+                node_name=a.get("node_name") or "__".join(a["key"]), is_executable=bool(a.get("is_executable")),
+                can_subset=bool(a.get("can_subset")),
+                backfill_policy=BackfillPolicy.from_dict(policy) if isinstance(policy, dict) else None,
+                pool=a.get("pool")))
+            node.specs.append(spec)
         check_defs = [_SnapshotChecks(AssetCheckSpec(c["name"], asset=AssetKey(c["asset_key"]), blocking=c["blocking"],
                                                      description=c.get("description")))
                       for c in self.data.get("checks", [])]
-        return AssetGraph.from_assets(specs, check_defs)
+        return AssetGraph.from_assets(list(nodes.values()), check_defs)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.data)
@@ -155,6 +164,32 @@ class DefinitionsSnapshot:
         if data.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"Unsupported snapshot version {data.get('version')!r} (supported: {SNAPSHOT_VERSION}).")
         return DefinitionsSnapshot(data)
+
+
+@dataclass
+class _SnapshotAssets:
+    """What the graph and the planner read of an assets definition, rebuilt from a snapshot."""
+
+    node_name: str
+    is_executable: bool
+    can_subset: bool
+    backfill_policy: Any = None
+    pool: str | None = None
+    specs: list[AssetSpec] = field(default_factory=list)
+    check_specs: tuple[Any, ...] = ()
+    source: Any = None
+
+    @property
+    def keys(self) -> tuple[AssetKey, ...]:
+        return tuple(s.key for s in self.specs)
+
+    @property
+    def partitions_def(self) -> Any:
+        return self.specs[0].partitions_def if self.specs else None
+
+    @property
+    def is_external(self) -> bool:
+        return not self.is_executable
 
 
 @dataclass(frozen=True)

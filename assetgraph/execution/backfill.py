@@ -193,6 +193,8 @@ def create_backfill(
     if not keys:
         raise SelectionError("The backfill's selection contains no asset that can be materialised.")
     anchor = _anchor(graph, keys, partitions, instance, now)
+    # Status is kept under the definitions it is compared with (failed-and-missing, progress).
+    instance.register_assets({k: graph.get(k).partitions_def for k in keys})
     target = _target_subset(anchor, partitions)
     if failed_and_missing_only:
         target = _failed_and_missing(instance, graph, keys, anchor, target)

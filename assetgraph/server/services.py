@@ -320,42 +320,11 @@ def launch_backfill(instance: Instance, index: WorkspaceIndex, selection: str,
         raise PartitionError(f"The selection {selection!r} has no partitioned asset; launch a run instead.")
     request = PartitionRequest(range=partition_range) if partition_range is not None else PartitionRequest(
         keys=tuple(partition_keys or ()))
-    if failed_and_missing_only:  # status must be kept under the definitions it is compared with
-        instance.register_assets({k: target.location.partitions_def(k) for k in target.keys})
-    graph: Any = _ExecutableGraph(target.location)
+    graph: Any = target.location.graph
     backfill_id = create_backfill(instance, graph, list(target.keys), request,
                                   tags=dict(tags or {}), location=target.location.name,
                                   failed_and_missing_only=failed_and_missing_only)
     return require_backfill(instance, backfill_id)
-
-
-class _ExecutableGraph:
-    """A snapshot's graph that knows which assets are executable.
-
-    ``DefinitionsSnapshot.graph`` rebuilds every node as a spec (so ``is_executable`` is False for
-    all); `create_backfill` filters on it. The snapshot entry says the truth.
-    """
-
-    def __init__(self, location: LocationIndex) -> None:
-        self._location = location
-        self._graph = location.graph
-
-    def get(self, key: Any) -> Any:
-        node = self._graph.get(key)
-        return _ExecutableNode(node, self._location.is_executable(node.key))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._graph, name)
-
-
-class _ExecutableNode:
-    def __init__(self, node: Any, is_executable: bool) -> None:
-        self._node = node
-        self.is_executable = is_executable
-        self.is_external = not is_executable
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._node, name)
 
 
 def require_backfill(instance: Instance, backfill_id: str) -> BackfillRecord:

@@ -1,0 +1,65 @@
+"""`assetgraph server` serves GraphQL and health on loopback, with its code location in its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+LOCATION = '''
+from assetgraph import Definitions, asset
+
+@asset
+def numbers():
+    return [1, 2]
+
+defs = Definitions(assets=[numbers])
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_server_answers_health_and_graphql(tmp_path: Path) -> None:
+    (tmp_path / "loc.py").write_text(LOCATION)
+    port = _free_port()
+    env = {**os.environ, "ASSETGRAPH_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-m", "assetgraph.cli.main", "server", "-f", "loc.py", "--port", str(port)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        body = json.dumps({"query": "{ assetNodes { key { path } } codeLocations { name status } }"}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=body,
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            data = json.loads(r.read())["data"]
+        assert data["assetNodes"] == [{"key": {"path": ["numbers"]}}]
+        assert [loc["status"] for loc in data["codeLocations"]] == ["LOADED"]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
