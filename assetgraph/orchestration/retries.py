@@ -3,13 +3,17 @@
 The limit and strategy come from the run's tags (``assetgraph/max_retries``,
 ``assetgraph/retry_strategy``: ``FROM_FAILURE`` or ``ALL_STEPS``), else from ``run_retries:`` in
 assetgraph.yaml. The loop reads RUN_FAILURE events after a stored cursor; a retry is tagged with
-its parent run, so a failure seen twice (after a crash) still gets one retry. Must not import
-server or cli.
+its parent run, so a failure seen twice (after a crash) still gets one retry. The cursor moves
+past a failure only once it has been seen for `SETTLE_SECONDS`: event ids come from a sequence, so
+on PostgreSQL a writer may commit a lower id after another committed a higher one, and a run's
+status may turn FAILURE a moment after its RUN_FAILURE event; failures in that window are read
+again on every pass. Must not import server or cli.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from assetgraph.codelocation.launch import (
@@ -28,6 +32,8 @@ from assetgraph.orchestration.config import DaemonConfig
 log = logging.getLogger("assetgraph.daemon.retries")
 
 CURSOR_KEY = "daemon/run_retries"
+SETTLE_SECONDS = 30.0  # how long a failure stays before the cursor (longer than any write transaction)
+PAGE = 200
 
 
 class RunRetries:
@@ -37,6 +43,7 @@ class RunRetries:
         self.instance = instance
         self.workspace = workspace
         self.config = config
+        self._first_seen: dict[int, float] = {}  # event id -> when this loop first read it
 
     def tick(self) -> list[str]:
         """Queue the retries that are due; return the new run ids."""
@@ -45,15 +52,28 @@ class RunRetries:
             latest = self.instance.get_event_records(event_type=EventType.RUN_FAILURE, limit=1, ascending=False)
             self.instance.set_cursor(CURSOR_KEY, str(latest[0].id if latest else 0))
             return []
-        records = self.instance.get_event_records(event_type=EventType.RUN_FAILURE, after_id=int(cursor), limit=200)
+        now = time.monotonic()
         created = []
-        for record in records:
-            run = self.instance.get_run(record.run_id) if record.run_id else None
-            if run is not None and run.status == RunStatus.FAILURE:
-                new = self._retry(run)
-                if new is not None:
-                    created.append(new)
-            self.instance.set_cursor(CURSOR_KEY, str(record.id))
+        settled = after = int(cursor)
+        holding = False
+        while True:
+            records = self.instance.get_event_records(event_type=EventType.RUN_FAILURE, after_id=after, limit=PAGE)
+            for record in records:
+                run = self.instance.get_run(record.run_id) if record.run_id else None
+                if run is not None and run.status == RunStatus.FAILURE:
+                    new = self._retry(run)
+                    if new is not None:
+                        created.append(new)
+                first_seen = self._first_seen.setdefault(record.id, now)
+                holding = holding or now - first_seen < SETTLE_SECONDS
+                if not holding:
+                    settled = record.id
+            if len(records) < PAGE:
+                break
+            after = records[-1].id
+        if settled != int(cursor):
+            self.instance.set_cursor(CURSOR_KEY, str(settled))
+            self._first_seen = {i: t for i, t in self._first_seen.items() if i > settled}
         return created
 
     def _retry(self, run: Run) -> str | None:
