@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -35,10 +36,13 @@ from assetgraph import AssetKey, EventType, RunStatus
 from assetgraph.codelocation.launch import MAX_RETRIES_TAG, PARENT_RUN_TAG, launch_run, reexecute_run
 from assetgraph.codelocation.loader import CodeLocationTarget, load_definitions
 from assetgraph.codelocation.snapshot import DefinitionsSnapshot, build_snapshot
+from assetgraph.definitions.events import Event
 from assetgraph.definitions.partitions.base import PartitionKeyRange
 from assetgraph.execution.backfill import BACKFILL_TAG, create_backfill
 from assetgraph.execution.plan import PartitionRequest
+from assetgraph.orchestration.config import DaemonConfig
 from assetgraph.orchestration.daemon import DAEMON_HEARTBEAT_KEY
+from assetgraph.orchestration.retries import RunRetries
 from assetgraph.storage.config import HOME_ENV_VAR, URL_ENV_VAR
 from tests.execution.conftest import PG_HOST, PG_PORT, PG_USER, _admin_connection
 from tests.orchestration.conftest import wait_for
@@ -469,3 +473,54 @@ def test_with_max_concurrent_runs_1_two_launched_runs_never_overlap(
     [first_success] = instance.get_event_records(event_type=EventType.RUN_SUCCESS, run_id=first.run_id)
     [second_starting] = instance.get_event_records(event_type=EventType.RUN_STARTING, run_id=second.run_id)
     assert second_starting.timestamp >= first_success.timestamp  # not even launched before the first ended
+
+
+class _OneLocation:
+    """A workspace of one loaded location, for the daemon's retry loop run in this process."""
+
+    def __init__(self, snapshot: DefinitionsSnapshot) -> None:
+        self.snapshot = snapshot
+
+    def get(self, name: str | None) -> DefinitionsSnapshot:
+        return self.snapshot
+
+
+def test_a_run_failure_committed_after_a_later_one_is_still_retried(
+        pg_url: str, instance: Any, snapshot: DefinitionsSnapshot) -> None:
+    """Event ids come from a sequence: on PostgreSQL a writer can commit id N after another writer
+    committed N+1 (here the run monitor's batch for run a, which marks its unfinished asset failed,
+    waits for that asset's row while a worker commits run b's failure). The retry loop must not
+    move its cursor past a failure it has not seen yet."""
+    from assetgraph import Instance
+
+    retries = RunRetries(instance, _OneLocation(snapshot), DaemonConfig())  # type: ignore[arg-type]
+    retries.tick()  # the first pass only places the cursor
+    seed = AssetKey("seed")
+    instance.register_assets({seed: None})
+    a, b = (launch_run(instance, snapshot, asset_keys=["seed"], tags={MAX_RETRIES_TAG: "1"}) for _ in range(2))
+    for run in (a, b):
+        instance.update_run(run.run_id, status=RunStatus.FAILURE, end_time=time.time())
+    monitor_side = Instance.from_url(pg_url)
+    import psycopg
+
+    try:
+        with psycopg.connect(pg_url) as holder:  # a transaction that holds seed's row, as a step's write does
+            holder.execute("SELECT asset_key FROM assets WHERE asset_key = %s FOR UPDATE", [seed.to_db_string()])
+            late = threading.Thread(target=monitor_side.store_events, args=([
+                Event(event_type=EventType.ASSET_MATERIALIZATION_FAILED, run_id=a.run_id, timestamp=time.time(),
+                      asset_key=seed, step_key="seed", message="worker died"),
+                Event(event_type=EventType.RUN_FAILURE, run_id=a.run_id, timestamp=time.time(), message="worker died"),
+            ],))
+            late.start()
+            wait_for(lambda: sql(pg_url, "SELECT count(*) FROM pg_locks WHERE NOT granted")[0][0] > 0, timeout=10)
+            instance.store_events([Event(event_type=EventType.RUN_FAILURE, run_id=b.run_id, timestamp=time.time(),
+                                         message="step failed")])
+            retries.tick()  # sees b's failure; a's, with the lower id, is not committed yet
+            holder.rollback()
+        late.join(timeout=10)
+        assert [r.event_type for r in instance.get_event_records(run_id=a.run_id)][-1] == EventType.RUN_FAILURE
+        retries.tick()
+        assert len(instance.get_runs(tags={PARENT_RUN_TAG: b.run_id})) == 1
+        assert len(instance.get_runs(tags={PARENT_RUN_TAG: a.run_id})) == 1
+    finally:
+        monitor_side.dispose()
