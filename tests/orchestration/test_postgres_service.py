@@ -5,9 +5,12 @@ runs as a subprocess (its own code-location process and warm worker process), co
 ``$ASSETGRAPH_STORAGE_URL`` and ``$ASSETGRAPH_HOME/assetgraph.yaml``; this process writes intent
 into PostgreSQL (`launch_run`, `reexecute_run`, `create_backfill`) and reads the outcome back, partly
 with plain SQL. Covered: queued runs executed by worker processes with their events stored once,
-a worker SIGKILLed mid-step (seen by the daemon that launched it, and by a restarted daemon
-through the heartbeats in storage) and its re-execution from failure, a backfill advanced to
-COMPLETED with exact partition status, and ``max_concurrent_runs: 1``.
+a run launched through a separate server process (GraphQL ``launchRun``), a worker SIGKILLed
+mid-step (seen by the daemon that launched it, and by a restarted daemon through the heartbeats
+in storage), its re-execution from failure and its automatic retry, backfills advanced to
+COMPLETED (and to FAILED, one partition failing) with exact partition status, and
+``max_concurrent_runs: 1``. The last test pins a PostgreSQL-only race of the retry loop's cursor
+(event ids committed out of order) without processes.
 
 Every process started here carries a marker in its environment; each test ends by stopping the
 daemon (SIGTERM, then SIGKILL of its process group) and killing whatever still carries the marker
@@ -512,7 +515,9 @@ def test_a_run_failure_committed_after_a_later_one_is_still_retried(
                 Event(event_type=EventType.RUN_FAILURE, run_id=a.run_id, timestamp=time.time(), message="worker died"),
             ],))
             late.start()
-            wait_for(lambda: sql(pg_url, "SELECT count(*) FROM pg_locks WHERE NOT granted")[0][0] > 0, timeout=10)
+            wait_for(lambda: sql(pg_url, "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
+                                         "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+                                 )[0][0] > 0, timeout=10)  # a's events are inserted (ids taken), its transaction waits for seed's row
             instance.store_events([Event(event_type=EventType.RUN_FAILURE, run_id=b.run_id, timestamp=time.time(),
                                          message="step failed")])
             retries.tick()  # sees b's failure; a's, with the lower id, is not committed yet
