@@ -218,8 +218,15 @@ class DbtCliInvocation:
         from assetgraph_dbt.lineage import LineageReader
 
         if self._lineage is None:
-            assert self.info is not None
-            self._lineage = LineageReader(self.project, self.info.key_by_uid)
+            if self.info is None:
+                return None
+            try:
+                self._lineage = LineageReader(self.project, self.info.key_by_uid)
+            except (OSError, ValueError) as exc:
+                # dbt rewrites manifest.json while it runs (a change of vars re-parses): try again with
+                # the next model rather than fail a run over lineage.
+                log.warning("Column lineage not available yet (manifest.json unreadable: %s)", exc)
+                return None
         try:
             return self._lineage.for_model(uid)
         except Exception as exc:  # lineage is a nicety: a SQL dialect sqlglot cannot read must not fail the run
