@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +25,17 @@ class MissingValueError(AssetGraphError, LookupError):
     """A downstream asked for a value that was never stored."""
 
     doc_page = "missing-value"
+
+
+def load_by_partition(context: InputContext, read: Callable[[AssetKey, str | None], Any]) -> Any:
+    """The loading rule every IO manager follows: an unpartitioned value as is, the one partition a
+    step reads as its value, several partitions (or a range) as a dict partition key → value."""
+    if context.partitions_def is None:
+        return read(context.asset_key, None)
+    keys = list(context.partition_keys)
+    if len(keys) == 1 and context.partition_key is not None and not context.metadata.get("as_dict"):
+        return read(context.asset_key, keys[0])
+    return {k: read(context.asset_key, k) for k in keys}
 
 
 def _file_part(text: str) -> str:
@@ -77,12 +89,7 @@ class FilesystemIOManager(IOManager):
             raise
 
     def load_input(self, context: InputContext) -> Any:
-        if context.partitions_def is None:
-            return self._read(context.asset_key, None)
-        keys = list(context.partition_keys)
-        if len(keys) == 1 and context.partition_key is not None and not context.metadata.get("as_dict"):
-            return self._read(context.asset_key, keys[0])
-        return {k: self._read(context.asset_key, k) for k in keys}
+        return load_by_partition(context, self._read)
 
     def _read(self, key: AssetKey, partition: str | None) -> Any:
         path = self.path_for(key, partition)
@@ -113,12 +120,7 @@ class InMemoryIOManager(IOManager):
                 self.values[(context.asset_key, k)] = obj
 
     def load_input(self, context: InputContext) -> Any:
-        if context.partitions_def is None:
-            return self._get(context.asset_key, None)
-        keys = list(context.partition_keys)
-        if len(keys) == 1 and context.partition_key is not None and not context.metadata.get("as_dict"):
-            return self._get(context.asset_key, keys[0])
-        return {k: self._get(context.asset_key, k) for k in keys}
+        return load_by_partition(context, self._get)
 
     def _get(self, key: AssetKey, partition: str | None) -> Any:
         try:

@@ -17,7 +17,12 @@ from typing import Any
 from assetgraph.definitions.errors import DefinitionError
 from assetgraph.definitions.io_manager import InputContext, IOManager, OutputContext
 from assetgraph.definitions.keys import AssetKey
-from assetgraph.execution.io_managers import UNPARTITIONED_NAME, MissingValueError, _file_part
+from assetgraph.execution.io_managers import (
+    UNPARTITIONED_NAME,
+    MissingValueError,
+    _file_part,
+    load_by_partition,
+)
 from assetgraph.execution.locks import interprocess_lock
 
 
@@ -63,12 +68,7 @@ class PandasParquetIOManager(IOManager):
         context.add_output_metadata({"path": str(self.path_for(context.asset_key, keys[0]))})
 
     def load_input(self, context: InputContext) -> Any:
-        if context.partitions_def is None:
-            return self._read(context.asset_key, None)
-        keys = list(context.partition_keys)
-        if len(keys) == 1 and context.partition_key is not None and not context.metadata.get("as_dict"):
-            return self._read(context.asset_key, keys[0])
-        return {k: self._read(context.asset_key, k) for k in keys}
+        return load_by_partition(context, self._read)
 
     def _read(self, key: AssetKey, partition: str | None) -> Any:
         import pandas as pd
