@@ -44,7 +44,8 @@ def test_dev_serves_http_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     process = start(["dev", "-f", "defs.py", "--port", str(port), "--no-watch"], tmp_path)
     try:
-        body = wait_for(lambda: _get(f"http://127.0.0.1:{port}/health"), timeout=60, interval=0.1)
+        # HTTP answers while the location still loads (by design); wait for it to report LOADED.
+        body = wait_for(lambda: _loaded(_get(f"http://127.0.0.1:{port}/health")), timeout=60, interval=0.1)
         assert '"LOADED"' in body
     finally:
         out = stop(process)
@@ -73,6 +74,10 @@ def _get(url: str) -> str | None:
             return str(response.read().decode())
     except OSError:
         return None
+
+
+def _loaded(body: str | None) -> str | None:
+    return body if body is not None and '"LOADED"' in body else None
 
 
 def _finished(instance: Instance, run_id: str) -> RunStatus | None:
