@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from assetgraph.server.fast_executor import FastExecutor
 from assetgraph.server.schema.assets import AssetMutations, AssetQueries
 from assetgraph.server.schema.automation import AutomationMutations, AutomationQueries
 from assetgraph.server.schema.backfills import BackfillMutations, BackfillQueries
@@ -48,7 +49,7 @@ def build_schema(*, dev: bool = False) -> strawberry.Schema:
     """The schema with query limits; outside ``dev``, unexpected errors are masked."""
     extensions: list[Any] = schema_extensions(dev)
     return _Schema(dev=dev, query=Query, mutation=Mutation, extensions=extensions,
-                   config=StrawberryConfig(scalar_map=ARRAY_SCALARS))
+                   config=StrawberryConfig(scalar_map=ARRAY_SCALARS), execution_context_class=FastExecutor)
 
 
 def print_schema() -> str:
