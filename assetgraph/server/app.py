@@ -59,6 +59,9 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
             raise StrawberryHTTPException(400, "The request body must be a JSON object with a `query`.")
         return value
 
+    def encode_json(self, data: object) -> str | bytes:
+        return encode_json(data)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         index = self._indexes.current()
         headers = {k.lower(): v for k, v in request.headers.items()}
@@ -66,6 +69,19 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
         refusal = mutation_refusal(headers, method, request.url.scheme, headers.get("host"), self._token)
         return RequestContext(instance=self._instance, index=index, loaders=Loaders(self._instance, index),
                               mutation_refusal=refusal, dev=self._dev)
+
+
+def encode_json(data: object) -> str | bytes:
+    """A response body: orjson when it can (10x faster on the lineage of thousands of assets), the
+    standard library for what orjson refuses (integers beyond 64 bits)."""
+    try:
+        import orjson
+    except ImportError:  # the server extra brings it; a bare install still answers
+        return json.dumps(data, separators=(",", ":"))
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, separators=(",", ":"))
 
 
 class _UIFiles(StaticFiles):

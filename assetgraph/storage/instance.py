@@ -356,22 +356,8 @@ class Instance:
 
     def get_latest_materialization_events(self, keys: Iterable[AssetKey]) -> dict[AssetKey, EventRecord]:
         """The newest materialization of each of ``keys`` that has one (wipes respected), in one
-        indexed read per 500 keys: what `get_latest_materialization_event` gives, for many keys."""
-        import sqlalchemy as sa
-
-        from assetgraph.storage.event_log import record_from_row
-        from assetgraph.storage.schema import assets, event_log
-        from assetgraph.storage.sql import chunks
-
-        wanted = {k.to_db_string(): k for k in keys}
-        stmt = (sa.select(assets.c.asset_key.label("owner_key"), *event_log.c)
-                .select_from(assets.join(event_log, event_log.c.id == assets.c.last_materialization_event_id))
-                .where(assets.c.asset_key.in_(sa.bindparam("keys", expanding=True))))
-
-        def read(conn: Any) -> list[Any]:
-            return [row for chunk in chunks(sorted(wanted)) for row in conn.execute(stmt, {"keys": list(chunk)})]
-
-        return {wanted[row.owner_key]: record_from_row(row) for row in self._runner.run(read, write=False)}
+        batched read: what `get_latest_materialization_event` gives, for many keys."""
+        return self._events.get_latest_materialization_events(keys)
 
     def get_runs_page(self, status: RunStatus | Sequence[RunStatus] | None = None,
                       tags: Mapping[str, str] | None = None, backfill_id: str | None = None,

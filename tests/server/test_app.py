@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from assetgraph.storage.instance import Instance
@@ -42,3 +44,11 @@ def test_dev_mode_serves_graphiql_on_get() -> None:
     instance.dispose()
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+def test_response_bodies_are_json_even_beyond_what_orjson_encodes() -> None:
+    from assetgraph.server.app import encode_json
+
+    assert json.loads(encode_json({"data": {"n": 1, "s": "ü"}})) == {"data": {"n": 1, "s": "ü"}}
+    huge = 2**70  # orjson refuses integers beyond 64 bits: the standard library encodes them
+    assert json.loads(encode_json({"data": {"n": huge}})) == {"data": {"n": huge}}

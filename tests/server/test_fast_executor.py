@@ -131,6 +131,11 @@ class Node(Named):
         return [[i * j if (i + j + self.n) % 4 else None for j in range(2)] for i in range(2)]
 
     @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        """What a resolver sees of its position."""
+        return f"{'/'.join(map(str, info.path.as_list()))} on {info.parent_type.name}.{info.field_name}"
+
+    @strawberry.field
     def big(self) -> int:  # outside GraphQL's Int for some nodes: a coercion error
         return self.n * 2**31 if self.n % 8 == 7 else self.n
 
@@ -227,7 +232,8 @@ SCALAR_ARGS: dict[str, st.SearchStrategy[str]] = {
     "only": st.sampled_from(["RED", "GREEN", "null"]),
     "window": st.sampled_from(["{start: 1, size: 2}", "{size: 1}", "null", "{}"]),
 }
-NODE_LEAVES = ["name", "n", "colour", "maybe", "strict", "loose", "lies", "later", "future", "big", "__typename"]
+NODE_LEAVES = ["name", "n", "colour", "maybe", "strict", "loose", "lies", "later", "future", "big", "where",
+               "__typename"]
 NODE_OBJECTS = ["children", "sparse", "laterStrict", "items", "either"]
 ARGS = {"strict": ["k"], "loose": ["k"], "later": ["k"], "children": ["window"]}
 
@@ -318,6 +324,11 @@ def test_leaf_coercion_errors_and_lying_non_null_resolvers() -> None:
 def test_variables_defaults_enums_custom_scalars_and_introspection() -> None:
     assert_same("query($n: Int = 3, $c: Colour) { root(n: $n) { colour later(k: $n) items { __typename ... on Leaf "
                 "{ shout } } } colours(only: $c) __typename __schema { queryType { name } } }", {"c": "GREEN"})
+
+
+def test_resolvers_see_their_path() -> None:
+    result = assert_same("{ nodes(count: 2) { children { w: where } } }")
+    assert result.data["nodes"][1]["children"][0]["w"] == "nodes/1/children/0/w on Node.where"
 
 
 def test_an_argument_error_is_reported_for_every_object() -> None:

@@ -478,6 +478,31 @@ class StorageContract:
         assert [(t.status, t.body) for t in instance.get_ticks("daily_schedule")] == [
             ("SKIPPED", {"reason": "none"}), ("SUCCESS", {"run_ids": ["r1"]})]
 
+    # -- batched reads for the server --------------------------------------------------------
+
+    def test_latest_materializations_follow_writes_made_through_another_handle(self, instance: Instance,
+                                                                                 url: str) -> None:
+        keys = [AssetKey(["many", f"k{i}"]) for i in range(2500)]  # enough to read the whole assets table
+        for start in range(0, len(keys), 500):
+            instance.store_events([Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="r1", asset_key=key,
+                                         timestamp=1.0, message="first") for key in keys[start:start + 500]])
+        first = instance.get_latest_materialization_events(keys)  # decoded once, then reused
+        assert len(first) == len(keys)
+        writer = Instance.from_url(url) if self.supports_processes else instance
+        try:
+            writer.store_events([Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="r2", asset_key=keys[7],
+                                       timestamp=2.0, message="second")])
+            writer.wipe_assets([keys[8]])
+        finally:
+            if writer is not instance:
+                writer.dispose()
+        second = instance.get_latest_materialization_events(keys)
+        assert second[keys[7]].message == "second" and second[keys[7]].id > first[keys[7]].id
+        assert keys[8] not in second
+        assert second[keys[9]] == first[keys[9]] == instance.get_latest_materialization_event(keys[9])
+        few = instance.get_latest_materialization_events(keys[:10])  # by key instead of the whole table
+        assert few == {k: second[k] for k in keys[:10] if k in second}
+
     # -- keys are data -----------------------------------------------------------------------
 
     def test_keys_with_special_characters_round_trip(self, instance: Instance) -> None:

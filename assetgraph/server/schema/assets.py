@@ -35,23 +35,39 @@ T = TypeVar("T")
 
 @strawberry.type(description="A materialization of an asset, with its metadata.")
 class MaterializationEvent:
+    # Scalars are copied from the record; the rest is built only when asked for (the lineage view
+    # asks for the timestamp of thousands of them).
     id: str
     run_id: str | None
     timestamp: float
-    asset_key: AssetKeyType
-    partition: str | None
-    partition_range: PartitionRange | None
-    description: str | None
-    metadata: list[MetadataEntry]
+    _record: strawberry.Private[EventRecord]
+
+    @strawberry.field
+    def asset_key(self) -> AssetKeyType:
+        key = self._record.asset_key
+        return AssetKeyType.of(key) if key else AssetKeyType(path=[])
+
+    @strawberry.field
+    def partition(self) -> str | None:
+        return self._record.partition
+
+    @strawberry.field
+    def partition_range(self) -> PartitionRange | None:
+        rng = self._record.partition_range
+        return PartitionRange(start=rng[0], end=rng[1]) if rng else None
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self._record.message or None
+
+    @strawberry.field
+    def metadata(self) -> list[MetadataEntry]:
+        return MetadataEntry.of(self._record.metadata)
 
     @staticmethod
     def of(record: EventRecord) -> MaterializationEvent:
-        rng = record.partition_range
-        return MaterializationEvent(
-            id=str(record.id), run_id=record.run_id, timestamp=record.timestamp,
-            asset_key=AssetKeyType.of(record.asset_key) if record.asset_key else AssetKeyType(path=[]),
-            partition=record.partition, partition_range=PartitionRange(start=rng[0], end=rng[1]) if rng else None,
-            description=record.message or None, metadata=MetadataEntry.of(record.metadata))
+        return MaterializationEvent(id=str(record.id), run_id=record.run_id, timestamp=record.timestamp,
+                                    _record=record)
 
 
 @strawberry.type(description="Where an asset is defined.")
