@@ -133,7 +133,7 @@ class Node(Named):
     @strawberry.field
     def where(self, info: strawberry.Info) -> str:
         """What a resolver sees of its position."""
-        return f"{'/'.join(map(str, info.path.as_list()))} on {info.parent_type.name}.{info.field_name}"
+        return f"{'/'.join(map(str, info.path.as_list()))} {info.field_name}"
 
     @strawberry.field
     def big(self) -> int:  # outside GraphQL's Int for some nodes: a coercion error
@@ -328,7 +328,7 @@ def test_variables_defaults_enums_custom_scalars_and_introspection() -> None:
 
 def test_resolvers_see_their_path() -> None:
     result = assert_same("{ nodes(count: 2) { children { w: where } } }")
-    assert result.data["nodes"][1]["children"][0]["w"] == "nodes/1/children/0/w on Node.where"
+    assert result.data["nodes"][1]["children"][0]["w"] == "nodes/1/children/0/w where"
 
 
 def test_an_argument_error_is_reported_for_every_object() -> None:
