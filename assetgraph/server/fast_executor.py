@@ -647,7 +647,8 @@ def _collector_paused() -> Iterator[None]:
     and again and cost more than the execution itself (~2x on the lineage of 10,000 assets).
     Afterwards the young objects are moved to the oldest generation as they are (freeze, then
     unfreeze: two list splices), so the first young collection does not walk the whole response
-    either; cycles among them are still found by the next full collection. Only synchronous
+    either; cycles among them are still found by the next full collection. (Skipped when the
+    process froze objects itself: unfreezing would hand those back too.) Only synchronous
     stretches are covered: no other request runs on this thread meanwhile.
     """
     if not gc.isenabled():
@@ -657,8 +658,9 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 

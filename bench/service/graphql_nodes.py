@@ -1,7 +1,7 @@
 """GraphQL: every asset node with its upstream and downstream keys, `assetgraph dev` against
 `dagster dev` serving the same generated layered DAG (issue 6 target: at least 10x faster).
 
-    .venv/bin/python bench/service/graphql_nodes.py [--sizes 1000 5000] [--repeat 7] [--quick]
+    .venv/bin/python bench/service/graphql_nodes.py [--sizes 1000 5000] [--repeat 7] [--latest] [--quick]
 
 bench/server/bench_graphql.py measures assetgraph alone (its own generated graph, with latest
 materializations); this is the side-by-side. Per size: both servers are started (fresh, own
@@ -9,16 +9,35 @@ process groups, free loopback ports), each answers the query twice to warm up, t
 alternate assetgraph, Dagster for --repeat pairs. Client-side wall time of the HTTP request
 (execution, JSON encoding, transfer, decoding). Figures: medians per server, the median of the
 per-pair ratios.
+
+``--latest`` first records one materialization per asset in each instance (through each
+framework's own API: assetgraph's ``report_runless_asset_event``, Dagster's
+``DagsterInstance.report_runless_asset_event``) and adds the latest materialization's timestamp
+to both queries: the issue's full shape.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
-from common import Server, context, http, load_average, median, module_for, table, write_results
+from common import (
+    ASSETGRAPH_BIN,
+    DAGSTER_WEB_VENV,
+    Server,
+    context,
+    http,
+    load_average,
+    median,
+    module_for,
+    table,
+    write_results,
+)
 
 # Dagster's dependencyKeys/dependedByKeys are the direct parents and children. assetgraph's
 # `upstream`/`downstream` without arguments are ALL ancestors/descendants (the transitive closure:
@@ -36,6 +55,37 @@ QUERIES = {
     "assetgraph": AG_VARIANTS["depth1"],
     "dagster": "{ assetNodes { assetKey { path } dependencyKeys { path } dependedByKeys { path } } }",
 }
+# --latest: the same, with each node's latest materialization (its timestamp)
+AG_LATEST = ("{ assetNodes { key { path } upstream(depth: 1) { key { path } } downstream(depth: 1) { key { path } } "
+             "latestMaterialization { timestamp } } }")
+DAGSTER_LATEST = ("{ assetNodes { assetKey { path } dependencyKeys { path } dependedByKeys { path } "
+                  "assetMaterializations(limit: 1) { timestamp } } }")
+# One materialization per asset of the layered DAG, recorded through each framework's own API.
+SEED = {
+    "assetgraph": ("import sys\nfrom assetgraph import AssetMaterialization, Instance\n"
+                   "instance = Instance.get()\n"
+                   "for i in range(int(sys.argv[1])):\n"
+                   "    instance.report_runless_asset_event(AssetMaterialization(asset_key=f'a{i:05d}'))\n"),
+    "dagster": ("import sys\nfrom dagster import AssetMaterialization, DagsterInstance\n"
+                "instance = DagsterInstance.get()\n"
+                "for i in range(int(sys.argv[1])):\n"
+                "    instance.report_runless_asset_event(AssetMaterialization(asset_key=f'a{i:05d}'))\n"),
+}
+
+
+def seed_latest(server: Server, n: int) -> float:
+    """Record one materialization per asset in the server's instance; seconds taken."""
+    env = dict(os.environ)
+    assert server.home is not None
+    if server.framework == "assetgraph":
+        env["ASSETGRAPH_HOME"] = str(Path(server.home.name) / "home")
+        python = ASSETGRAPH_BIN.parent / "python"
+    else:
+        env["DAGSTER_HOME"] = server.home.name
+        python = DAGSTER_WEB_VENV / "bin" / "python"
+    t0 = time.perf_counter()
+    subprocess.run([str(python), "-c", SEED[server.framework], str(n)], env=env, check=True, cwd=server.home.name)
+    return time.perf_counter() - t0
 
 
 def timed_query(server: Server) -> tuple[float, int, int, int]:
@@ -59,12 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--variant", choices=sorted(AG_VARIANTS), default="depth1",
                         help="assetgraph's form of the query (default: direct keys, as Dagster's)")
+    parser.add_argument("--latest", action="store_true",
+                        help="record a materialization per asset and ask for the latest one too")
     parser.add_argument("--quick", action="store_true", help="N=40, 2 repeats")
     args = parser.parse_args(argv)
     QUERIES["assetgraph"] = AG_VARIANTS[args.variant]
+    if args.latest:
+        QUERIES["assetgraph"], QUERIES["dagster"] = AG_LATEST, DAGSTER_LATEST
     sizes, repeat = ([40], 2) if args.quick else (args.sizes, args.repeat)
-    doc: dict[str, Any] = {"benchmark": "graphql_nodes", **context(), "variant": args.variant, "queries": QUERIES, "samples": [],
-                           "summary": []}
+    doc: dict[str, Any] = {"benchmark": "graphql_nodes", **context(), "variant": args.variant, "latest": args.latest,
+                           "queries": QUERIES, "samples": [], "summary": []}
     rows = []
     for n in sizes:
         servers = {fw: Server(fw, module_for(fw, "layered", n)) for fw in ("assetgraph", "dagster")}
@@ -72,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers.values():  # one at a time, so that neither start slows the other
                 server.start()
                 server.wait(server.location_loaded, timeout=600, interval=0.2)
+                if args.latest:
+                    print(f"  N={n}: {server.framework} seeded in {seed_latest(server, n):.1f} s", flush=True)
             info: dict[str, Any] = {}
             for fw, server in servers.items():
                 for _ in range(2):

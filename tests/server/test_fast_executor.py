@@ -340,3 +340,16 @@ def test_an_argument_error_is_reported_for_every_object() -> None:
 def test_operations_other_than_queries_are_left_to_graphql_core(operation: str) -> None:
     fast, core = run_both(operation)
     assert errors_of(fast) == errors_of(core)
+
+
+def test_the_garbage_collector_is_left_as_it_was_found() -> None:
+    import gc
+
+    assert_same("{ nodes(count: 3) { n later children { n } } }")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        assert_same("{ nodes(count: 3) { n later } }")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
