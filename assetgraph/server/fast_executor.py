@@ -152,6 +152,7 @@ class _QueryRun:
         self.pending: list[tuple[Awaitable[Any], Callable[[Any], None]]] = []
         self.plans: dict[tuple[GraphQLObjectType, int], tuple[Any, PlanFn]] = {}
         self.special_classes: dict[type, bool] = {}
+        self.paths: dict[Position, Path] = {}
         self.root_nulled = False
         manager = executor.middleware_manager
         self.middleware = manager if manager is not None and getattr(manager, "middlewares", None) else None
@@ -336,11 +337,19 @@ class _QueryRun:
         return get_argument_values(f.field_def, details[0].node, ex.variable_values,
                                    details[0].fragment_variable_values, ex.hide_suggestions)
 
-    def _info(self, f: _Field, parent: GraphQLObjectType, position: Position) -> Any:
+    def _info(self, f: _Field, parent: GraphQLObjectType, position: tuple[Any, Any, Any]) -> Any:
         """graphql-core's resolve info for ``f`` at ``position`` (strawberry's variant, via its executor)."""
-        path = to_path(position)
-        assert path is not None
+        path = Path(self._parent_path(position[0]), position[1], position[2])
         return self.ex.build_resolve_info(f.field_def, f.nodes, parent, path)
+
+    def _parent_path(self, position: Position) -> Path | None:
+        """`to_path`, remembered: the siblings of one object share their parent's path."""
+        if position is None:
+            return None
+        path = self.paths.get(position)
+        if path is None:
+            path = self.paths[position] = Path(self._parent_path(position[0]), position[1], position[2])
+        return path
 
     def _generic_call(self, f: _Field, parent: GraphQLObjectType, details: list[FieldDetails]
                       ) -> Callable[[Any, Position], Any]:
@@ -664,9 +673,10 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _field_position(position: Position) -> Position:
+def _field_position(position: Position) -> tuple[Any, Any, Any]:
     """The position of the field that holds a position (list items sit below their field)."""
-    while position is not None and isinstance(position[1], int) and position[0] is not None:
+    assert position is not None
+    while isinstance(position[1], int) and position[0] is not None:
         position = position[0]
     return position
 
