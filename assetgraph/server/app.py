@@ -1,5 +1,5 @@
-"""The Starlette app: GraphQL at ``/graphql``, run event streams, ``/health`` and the UI's static
-files at ``/`` (``index.html`` for the UI's client-side routes).
+"""The Starlette app: GraphQL at ``/graphql``, run event streams, captured step output downloads,
+``/health`` and the UI's static files at ``/`` (``index.html`` for the UI's client-side routes).
 
 `create_app` builds everything from what it is given; there is no module-level app and no
 global state. `serve` runs it with uvicorn, on 127.0.0.1 unless told otherwise.
@@ -24,6 +24,7 @@ from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from assetgraph.server.captured_logs import logs_endpoint
 from assetgraph.server.context import Loaders, RequestContext
 from assetgraph.server.index import IndexCache
 from assetgraph.server.schema import build_schema
@@ -96,7 +97,7 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
     >>> from assetgraph.server.workspace import InProcessWorkspace
     >>> app = create_app(InProcessWorkspace({"empty": Definitions()}), Instance.ephemeral())
     >>> sorted(r.path for r in app.routes)
-    ['', '/graphql', '/health', '/runs/{run_id}/events/stream']
+    ['', '/graphql', '/health', '/runs/{run_id}/events/stream', '/runs/{run_id}/logs']
     """
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     indexes = IndexCache(workspace)
@@ -110,6 +111,7 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
         Route("/health", health, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/runs/{run_id}/events/stream", stream_endpoint(instance), methods=["GET"]),
+        Route("/runs/{run_id}/logs", logs_endpoint(instance), methods=["GET"]),
         Mount("/", app=_UIFiles(directory=str(static_dir or STATIC_DIR), html=True, check_dir=False)),
     ]
     app = Starlette(debug=dev, routes=routes, exception_handlers={Exception: _internal_error})

@@ -384,6 +384,7 @@ class EventLogStorage:
         after_id: int | None = None,
         limit: int | None = None,
         ascending: bool = True,
+        step_key: str | None = None,
     ) -> list[EventRecord]:
         stmt = sa.select(event_log)
         if event_type is not None:
@@ -396,6 +397,8 @@ class EventLogStorage:
             stmt = stmt.where(event_log.c.run_id == run_id)
         if partition is not None:
             stmt = stmt.where(event_log.c.partition_key == partition)
+        if step_key is not None:
+            stmt = stmt.where(event_log.c.step_key == step_key)
         if after_id is not None:
             stmt = stmt.where(event_log.c.id > after_id)
         stmt = stmt.order_by(event_log.c.id.asc() if ascending else event_log.c.id.desc())

@@ -18,12 +18,13 @@ from assetgraph.server.schema.automation import AutomationMutations, AutomationQ
 from assetgraph.server.schema.backfills import BackfillMutations, BackfillQueries
 from assetgraph.server.schema.lineage import ARRAY_SCALARS, LineageQueries
 from assetgraph.server.schema.locations import LocationMutations, LocationQueries
+from assetgraph.server.schema.logs import LogQueries
 from assetgraph.server.schema.partitions import PartitionMutations, PartitionQueries
 from assetgraph.server.schema.runs import RunMutations, RunQueries
 from assetgraph.server.security import is_client_error, log, schema_extensions
 
-Query = merge_types("Query", (AssetQueries, LineageQueries, PartitionQueries, RunQueries, BackfillQueries, AutomationQueries,
-                              LocationQueries))
+Query = merge_types("Query", (AssetQueries, LineageQueries, PartitionQueries, RunQueries, LogQueries, BackfillQueries,
+                              AutomationQueries, LocationQueries))
 Mutation = merge_types("Mutation", (RunMutations, BackfillMutations, AssetMutations, PartitionMutations,
                                     AutomationMutations, LocationMutations))
 

@@ -22,8 +22,10 @@ from assetgraph.server.schema.common import (
     TagInput,
     ctx,
 )
+from assetgraph.server.schema.logs import CapturedOutput
 from assetgraph.server.schema.partitions import PartitionRange, PartitionRangeInput
 from assetgraph.server.security import MutationAllowed
+from assetgraph.storage.captured_logs import CAPTURED_LOGS_KIND
 
 
 # Spelled out so the schema is readable; a test checks they match the definitions' enums exactly.
@@ -78,10 +80,15 @@ class RunEvent:
     passed: bool | None
     severity: str | None
     error: Error | None
+    captured_output: CapturedOutput | None = strawberry.field(
+        description="On the LOG_MESSAGE that says a step's stdout and stderr are captured: their download URLs "
+                    "(read them in chunks with `capturedLogs`).")
 
     @staticmethod
     def of(record: EventRecord) -> RunEvent:
         rng, err = record.partition_range, record.error
+        captured = (CapturedOutput.of(record.run_id, record.step_key)
+                    if record.run_id and record.step_key and record.data.get("kind") == CAPTURED_LOGS_KIND else None)
         return RunEvent(
             id=str(record.id), event_type=EventTypeEnum[record.event_type.name], timestamp=record.timestamp,
             run_id=record.run_id, asset_key=AssetKeyType.of(record.asset_key) if record.asset_key else None,
@@ -89,7 +96,8 @@ class RunEvent:
             step_key=record.step_key, message=record.message, level=_level(record),
             metadata=MetadataEntry.of(record.metadata), check_name=record.check_name, passed=record.passed,
             severity=record.severity.value if record.severity else None,
-            error=Error(message=err.message, cls_name=err.cls_name, traceback=err.traceback) if err else None)
+            error=Error(message=err.message, cls_name=err.cls_name, traceback=err.traceback) if err else None,
+            captured_output=captured)
 
 
 def _level(record: EventRecord) -> str | None:
