@@ -30,6 +30,11 @@ export const RUN_EVENT_ROW_FRAGMENT = gql`
       clsName
       traceback
     }
+    capturedOutput {
+      stepKey
+      stdoutDownloadUrl
+      stderrDownloadUrl
+    }
   }
 `;
 
