@@ -1,6 +1,8 @@
 """The run page shows a step's captured stdout while the run is live and after it: a real run
 worker process (the multi-process executor captures each step's output to files) writes into the
-server's instance, and Chromium reads the output through GraphQL and the download route."""
+server's instance, and Chromium reads the output through GraphQL and the download route. The live
+events arrive through the GraphQL subscription over WebSocket, or, when the socket is refused,
+through the server-sent event stream."""
 
 from __future__ import annotations
 
@@ -36,13 +38,21 @@ def start_worker(ui_server: UIServer, run_id: str, release: Path) -> subprocess.
     return subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def test_a_step_that_prints_shows_its_line_on_the_run_page(page: Any, ui_server: UIServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("live_via", ["websocket", "event stream"])
+def test_a_step_that_prints_shows_its_line_on_the_run_page(page: Any, ui_server: UIServer, tmp_path: Path,
+                                                           live_via: str) -> None:
     run_id = str(uuid.uuid4())
     # STARTING, not QUEUED: the test's run queue leaves it to this worker process.
     ui_server.instance.create_run(Run(run_id=run_id, status=RunStatus.STARTING,
                                       asset_selection=(AssetKey("held_chatty"),)))
     release = tmp_path / "release"
     worker = start_worker(ui_server, run_id, release)
+    sockets: list[str] = []
+    streams: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("request", lambda r: streams.append(r.url) if r.url.endswith("/events/stream") else None)
+    if live_via == "event stream":  # the socket closes at once, as behind a proxy without WebSocket
+        page.route_web_socket("**/graphql", lambda ws: (sockets.append(ws.url), ws.close()))
     try:
         page.goto(f"/runs/{run_id}")
         log = page.get_by_test_id("captured-log")
@@ -52,11 +62,14 @@ def test_a_step_that_prints_shows_its_line_on_the_run_page(page: Any, ui_server:
         expect(log).to_contain_text("held_chatty released", timeout=RUN_TIMEOUT_MS)
         expect(page.get_by_test_id("log-state")).to_have_text("complete", timeout=RUN_TIMEOUT_MS)
         page.locator("h1 .tag.status-success").wait_for(timeout=RUN_TIMEOUT_MS)
-        save_screenshot(page, "run-captured-output")
+        expect(page.get_by_test_id("event-log")).to_contain_text("RUN_SUCCESS")
+        save_screenshot(page, f"run-captured-output-{live_via.replace(' ', '-')}")
     finally:
         release.write_text("go")
         _, stderr = worker.communicate(timeout=60)
     assert worker.returncode == 0, stderr.decode()
+    assert sockets == [ui_server.url.replace("http://", "ws://") + "/graphql"]
+    assert streams == ([] if live_via == "websocket" else [f"{ui_server.url}/runs/{run_id}/events/stream"])
 
     href = page.get_by_role("link", name="Download stdout").get_attribute("href")
     download = page.request.get(href)

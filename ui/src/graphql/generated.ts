@@ -253,3 +253,11 @@ export type RunEventsQueryVariables = Exact<{
 
 
 export type RunEventsQuery = { runEvents: { nodes: Array<{ id: string, eventType: EventType, timestamp: number, stepKey: string | null, message: string, level: string | null, partition: string | null, checkName: string | null, passed: boolean | null, assetKey: { path: Array<string>, userString: string } | null, metadata: Array<{ label: string, type: string, value: unknown }>, error: { message: string, clsName: string, traceback: string } | null, capturedOutput: { stepKey: string, stdoutDownloadUrl: string, stderrDownloadUrl: string } | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+
+export type RunEventsLiveSubscriptionVariables = Exact<{
+  runId: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type RunEventsLiveSubscription = { runEvents: { endCursor: string | null, isFinished: boolean, nodes: Array<{ id: string, eventType: EventType, timestamp: number, stepKey: string | null, message: string, level: string | null, partition: string | null, checkName: string | null, passed: boolean | null, assetKey: { path: Array<string>, userString: string } | null, metadata: Array<{ label: string, type: string, value: unknown }>, error: { message: string, clsName: string, traceback: string } | null, capturedOutput: { stepKey: string, stdoutDownloadUrl: string, stderrDownloadUrl: string } | null }> } };
