@@ -89,6 +89,8 @@ class Instance:
         self._events = EventLogStorage(runner, self._dynamic)
         self._daemon = DaemonStateStorage(runner)
         self._runner = runner
+        if not self._is_ephemeral:  # resolved now: a run worker changes directory after opening its instance
+            self._captured_logs = CapturedLogs(self._home_dir() / "logs")
 
     @classmethod
     def ephemeral(cls) -> Instance:
