@@ -33,7 +33,15 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { "/graphql": "http://127.0.0.1:3000", "/runs/": { target: "http://127.0.0.1:3000", bypass: (req) => (req.headers.accept?.includes("text/event-stream") ? undefined : req.url) } },
+    // GraphQL (subscriptions over WebSocket too), run event streams and captured-log downloads go to
+    // the server; the UI's own /runs/ID pages stay with Vite.
+    proxy: {
+      "/graphql": { target: "http://127.0.0.1:3000", ws: true },
+      "/runs/": {
+        target: "http://127.0.0.1:3000",
+        bypass: (req) => (req.headers.accept?.includes("text/event-stream") || /^\/runs\/[^/]+\/logs\b/.test(req.url ?? "") ? undefined : req.url),
+      },
+    },
   },
   test: {
     include: ["src/**/*.test.ts"],

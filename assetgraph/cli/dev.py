@@ -105,7 +105,10 @@ def _start_server(app: Any, host: str, port: int, started: float) -> _WebServer 
     """Serve ``app``; print the URL once it listens. None when it cannot listen (said on stderr)."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+    from assetgraph.server.app import WS_PROTOCOL
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
+                                           ws=WS_PROTOCOL))
     thread = threading.Thread(target=server.run, name="assetgraph-web", daemon=True)
     thread.start()
     while not server.started and thread.is_alive():

@@ -4,8 +4,8 @@
 in ``$ASSETGRAPH_STORAGE_URL`` (or ``--instance-url``),
 loads the code location, reads the run record, builds the plan and executes it with the
 multi-process executor. While it runs it heart-beats to storage (`Instance.heartbeat_run`) and
-watches for CANCELING; SIGTERM cancels too. Each step's stdout and stderr are captured under
-``$ASSETGRAPH_HOME/logs/RUN_ID/``. Must not import orchestration, server or cli.
+watches for CANCELING; SIGTERM cancels too. Each step's stdout and stderr are captured under the
+instance's ``logs/RUN_ID/`` (`Instance.captured_logs`), where the server reads them. Must not import orchestration, server or cli.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def pool_slots() -> Any:
 
 
 def run_log_dir(run_id: str) -> Path:
+    """The folder of a launched worker's own output (``worker.log``): ``$ASSETGRAPH_HOME/logs/RUN_ID``."""
     from assetgraph.storage.config import instance_home
 
     return instance_home().resolve() / "logs" / run_id
@@ -143,7 +144,8 @@ class RunWorker:
                                 load_definitions=functools.partial(load_definitions, self.target),
                                 resources=defs.resources)
         max_concurrent = declared.max_concurrent if isinstance(declared, MultiprocessExecutorDef) else None
-        return MultiprocessExecutor(max_concurrent, log_dir=run_log_dir(run.run_id), cancel=self.cancel,
+        return MultiprocessExecutor(max_concurrent, log_dir=self.instance.captured_logs.run_dir(run.run_id),
+                                    cancel=self.cancel,
                                     pools=pool_slots(), fork_lock=self._storage_lock)
 
 

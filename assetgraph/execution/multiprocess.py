@@ -32,6 +32,7 @@ from assetgraph.execution.executor import ProgressCallback, skip_events, skip_re
 from assetgraph.execution.plan import Plan, Step
 from assetgraph.execution.pools import PoolSlots
 from assetgraph.execution.step import StepOutcome, StepRunner, StepServices, StepStatus
+from assetgraph.storage.captured_logs import CAPTURED_LOGS_KIND
 
 # How long a cancelled or interrupted child gets to exit after SIGTERM before SIGKILL.
 TERMINATE_GRACE_SECONDS = 3.0
@@ -165,7 +166,7 @@ class _ExecutionState:
         if paths is not None:
             self.writer([make_event(EventType.LOG_MESSAGE, self.services.run_id, step_key=step.key,
                                     message=f"stdout and stderr of step {step.key} are captured",
-                                    data={"kind": "captured_logs", "stdout": str(paths[0]), "stderr": str(paths[1]),
+                                    data={"kind": CAPTURED_LOGS_KIND, "stdout": str(paths[0]), "stderr": str(paths[1]),
                                           "level": "DEBUG"})])
         receive, send = self._ex_ctx().Pipe(duplex=False)
         process = self._ex_ctx().Process(target=_child_main, name=f"assetgraph-step-{step.key}",

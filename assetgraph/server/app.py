@@ -1,5 +1,6 @@
-"""The Starlette app: GraphQL at ``/graphql``, run event streams, ``/health`` and the UI's static
-files at ``/`` (``index.html`` for the UI's client-side routes).
+"""The Starlette app: GraphQL at ``/graphql`` (subscriptions over WebSocket there too), run event
+streams, captured step output downloads, ``/health`` and the UI's static files at ``/``
+(``index.html`` for the UI's client-side routes).
 
 `create_app` builds everything from what it is given; there is no module-level app and no
 global state. `serve` runs it with uvicorn, on 127.0.0.1 unless told otherwise.
@@ -18,12 +19,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from assetgraph.server.captured_logs import logs_endpoint
 from assetgraph.server.context import Loaders, RequestContext
 from assetgraph.server.index import IndexCache
 from assetgraph.server.schema import build_schema
@@ -37,13 +40,20 @@ log = logging.getLogger("assetgraph.server")
 STATIC_DIR = Path(__file__).parent / "static"
 TOKEN_ENV = "ASSETGRAPH_API_TOKEN"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# uvicorn's WebSocket implementation for subscriptions (the `websockets` package, its current API).
+WS_PROTOCOL = "websockets-sansio"
 
 
 class _GraphQLApp(GraphQL[RequestContext, None]):
     """Strawberry's ASGI app with our per-request context."""
 
     def __init__(self, instance: Instance, indexes: IndexCache, token: str | None, dev: bool) -> None:
-        super().__init__(build_schema(dev=dev), graphql_ide="graphiql" if dev else None, allow_queries_via_get=dev)
+        # Subscriptions over graphql-transport-ws only. WebSocket handshakes are not subject to CORS:
+        # strawberry refuses those whose Origin is not this server's (no `allowed_origins`), so a page
+        # elsewhere cannot read runs through the user's browser; mutations sent over a socket are
+        # refused by `mutation_refusal` (not a POST).
+        super().__init__(build_schema(dev=dev), graphql_ide="graphiql" if dev else None, allow_queries_via_get=dev,
+                         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), allowed_origins=())
         self._instance = instance
         self._indexes = indexes
         self._token = token
@@ -112,7 +122,7 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
     >>> from assetgraph.server.workspace import InProcessWorkspace
     >>> app = create_app(InProcessWorkspace({"empty": Definitions()}), Instance.ephemeral())
     >>> sorted(r.path for r in app.routes)
-    ['', '/graphql', '/health', '/runs/{run_id}/events/stream']
+    ['', '/graphql', '/graphql', '/health', '/runs/{run_id}/events/stream', '/runs/{run_id}/logs']
     """
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     indexes = IndexCache(workspace)
@@ -125,7 +135,9 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_app),
         Route("/runs/{run_id}/events/stream", stream_endpoint(instance), methods=["GET"]),
+        Route("/runs/{run_id}/logs", logs_endpoint(instance), methods=["GET"]),
         Mount("/", app=_UIFiles(directory=str(static_dir or STATIC_DIR), html=True, check_dir=False)),
     ]
     app = Starlette(debug=dev, routes=routes, exception_handlers={Exception: _internal_error})
@@ -148,4 +160,5 @@ def serve(workspace: Workspace, instance: Instance, *, host: str = "127.0.0.1", 
         effective = token if token is not None else os.environ.get(TOKEN_ENV)
         log.warning("Serving on %s: anyone who can reach this address can read runs and assets%s.", host,
                     "" if effective else ", and launch runs (set ASSETGRAPH_API_TOKEN to protect mutations)")
-    uvicorn.run(create_app(workspace, instance, dev=dev, token=token), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(workspace, instance, dev=dev, token=token), host=host, port=port, log_level="info",
+                ws=WS_PROTOCOL)

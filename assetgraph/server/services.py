@@ -26,6 +26,7 @@ from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.definitions.partitions.base import PartitionKeyRange, PartitionsDefinition
 from assetgraph.server.index import LocationIndex, WorkspaceIndex
 from assetgraph.server.partition_view import status_for_definition
+from assetgraph.storage.captured_logs import CapturedLogFile, LogChunk, LogStream, read_chunk
 from assetgraph.storage.daemon_state import BackfillRecord, TickRecord
 from assetgraph.storage.instance import Instance
 from assetgraph.storage.status import PartitionStatus
@@ -225,6 +226,39 @@ def require_run(instance: Instance, run_id: str) -> Run:
     if run is None:
         raise RequestError(f"No run with id {run_id!r}.")
     return run
+
+
+@dataclass(frozen=True)
+class CapturedLogRead:
+    """A chunk of a step's captured output, and whether the file can still grow."""
+
+    file: CapturedLogFile
+    chunk: LogChunk
+    is_complete: bool
+
+
+def captured_log(instance: Instance, run_id: str, step_key: str, stream: LogStream, cursor: str | None,
+                 max_bytes: int, from_end: bool = False) -> CapturedLogRead | None:
+    """Read a step's captured ``stream`` from the byte offset ``cursor``; None when the step's output
+    was not captured. Raises `RequestError` for an unknown run or a bad cursor or size."""
+    run = require_run(instance, run_id)  # read first: a run finished now has a file that no longer grows
+    file = instance.get_captured_log(run_id, step_key, stream)
+    if file is None:
+        return None
+    offset = parse_byte_cursor(cursor)
+    try:
+        chunk = read_chunk(file, offset, max_bytes, from_end=from_end, final=run.status.is_finished)
+    except ValueError as exc:
+        raise RequestError(str(exc)) from exc
+    return CapturedLogRead(file, chunk, run.status.is_finished)
+
+
+def parse_byte_cursor(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not (cursor.isascii() and cursor.isdigit()):
+        raise RequestError(f"Log cursor {cursor!r} is not a byte offset (use the previous chunk's `cursor`).")
+    return int(cursor)
 
 
 def cancel_run(instance: Instance, run_id: str) -> Run:

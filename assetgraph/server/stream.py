@@ -1,14 +1,12 @@
 """Server-sent events: a run's events as they are written (``GET /runs/{run_id}/events/stream``).
 
-The stream polls storage (events are the source of truth; any process may write them), sends
-each event as one ``data:`` JSON line with its id, and ends once the run has finished and every
-event is sent. A client reconnecting with ``Last-Event-ID`` (or ``?after=``) resumes after that
+The stream follows `run_event_feed` (which polls storage), sends each event as one ``data:`` JSON
+line with its id, and ends once the run has finished and every event is sent. A client reconnecting with ``Last-Event-ID`` (or ``?after=``) resumes after that
 event. Clients without EventSource poll `runEvents(runId:, after:)` instead.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,10 +17,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from assetgraph.definitions.events import EventRecord
 from assetgraph.server import services
 from assetgraph.server.context import in_thread
+from assetgraph.server.run_feed import POLL_SECONDS, run_event_feed
 from assetgraph.storage.instance import Instance
 
-POLL_SECONDS = 0.25
-BATCH = 500
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -40,22 +37,14 @@ def event_json(record: EventRecord) -> dict[str, Any]:
 async def _events(instance: Instance, run_id: str, after: int | None, poll: float) -> AsyncIterator[str]:
     idle = 0.0
     yield "retry: 2000\n\n"
-    while True:
-        records = await in_thread(instance.get_event_records, run_id=run_id, after_id=after, limit=BATCH)
-        for record in records:
-            after = record.id
+    async for batch in run_event_feed(instance, run_id, after, poll):
+        for record in batch.records:
             yield f"id: {record.id}\nevent: run_event\ndata: {json.dumps(event_json(record))}\n\n"
-        if len(records) == BATCH:
-            continue
-        run = await in_thread(instance.get_run, run_id)
-        if run is None or run.status.is_finished:
-            if not await in_thread(instance.get_event_records, run_id=run_id, after_id=after, limit=1):
-                status = run.status.value if run is not None else "UNKNOWN"
-                yield f"event: end\ndata: {json.dumps({'status': status})}\n\n"
-                return
-            continue
-        await asyncio.sleep(poll)
-        idle = idle + poll if not records else 0.0
+        if batch.is_finished:
+            status = batch.status.value if batch.status is not None else "UNKNOWN"
+            yield f"event: end\ndata: {json.dumps({'status': status})}\n\n"
+            return
+        idle = idle + poll if not batch.records else 0.0
         if idle >= KEEPALIVE_SECONDS:
             idle = 0.0
             yield ": keep-alive\n\n"

@@ -26,6 +26,7 @@ from assetgraph.definitions.events import (
 )
 from assetgraph.definitions.keys import AssetCheckKey, AssetKey
 from assetgraph.storage import config
+from assetgraph.storage.captured_logs import CapturedLogFile, CapturedLogs, LogStream
 from assetgraph.storage.status import UNPARTITIONED, PartitionStatus
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class Instance:
         self._is_ephemeral = is_memory_sqlite(self._url)
         self._home = home
         self._temp_dir: str | None = None
+        self._captured_logs: CapturedLogs | None = None
         engine = create_sql_engine(self._url)
         try:
             ensure_schema(engine, allow_upgrade=allow_upgrade or self._url.startswith("sqlite"))
@@ -87,6 +89,8 @@ class Instance:
         self._events = EventLogStorage(runner, self._dynamic)
         self._daemon = DaemonStateStorage(runner)
         self._runner = runner
+        if not self._is_ephemeral:  # resolved now: a run worker changes directory after opening its instance
+            self._captured_logs = CapturedLogs(self._home_dir() / "logs")
 
     @classmethod
     def ephemeral(cls) -> Instance:
@@ -120,14 +124,25 @@ class Instance:
     def storage_dir(self) -> Path:
         """Where file-based IO managers keep values: ``<home>/storage``; a temporary directory,
         removed by `dispose`, for an ephemeral instance."""
+        return self._home_dir() / "storage"
+
+    def _home_dir(self) -> Path:
         if self._is_ephemeral:
             if self._temp_dir is None:
                 self._temp_dir = tempfile.mkdtemp(prefix="assetgraph-")
-            return Path(self._temp_dir) / "storage"
+            return Path(self._temp_dir)
         if self._home is not None:
-            return self._home / "storage"
+            return self._home
         database = self._engine.url.database if self._url.startswith("sqlite") else None
-        return (Path(database).parent if database else config.instance_home()) / "storage"
+        return Path(database).parent if database else config.instance_home()
+
+    @property
+    def captured_logs(self) -> CapturedLogs:
+        """The folder of captured step output, ``<home>/logs`` (one sub-folder per run): where run
+        workers write each step's stdout and stderr, and the only place they are read from."""
+        if self._captured_logs is None:
+            self._captured_logs = CapturedLogs(self._home_dir() / "logs")
+        return self._captured_logs
 
     def __repr__(self) -> str:
         return f"Instance({self._engine.url.render_as_string(hide_password=True)!r})"
@@ -201,12 +216,14 @@ class Instance:
         after_id: int | None = None,
         limit: int | None = None,
         ascending: bool = True,
+        step_key: str | None = None,
     ) -> list[EventRecord]:
         """Events matching every given filter, by id (ascending unless ``ascending=False``).
 
         With ``asset_key``, events from before the asset was last wiped are left out.
         """
-        return self._events.get_event_records(event_type, asset_key, run_id, partition, after_id, limit, ascending)
+        return self._events.get_event_records(event_type, asset_key, run_id, partition, after_id, limit, ascending,
+                                              step_key)
 
     def get_latest_materialization_event(self, key: AssetKey, partition: str | None = None) -> EventRecord | None:
         """The newest materialization of ``key`` (of ``partition`` when given, including events that
@@ -230,6 +247,15 @@ class Instance:
             message=materialization.description or "",
         )
         return self.store_events([event])[0]
+
+    # -- captured step output ----------------------------------------------------------------
+
+    def get_captured_log(self, run_id: str, step_key: str, stream: LogStream) -> CapturedLogFile | None:
+        """The captured ``stream`` of a step of ``run_id``: the file its captured-logs event names,
+        when that file lies in the run's folder of `captured_logs`. None when the step's output
+        was not captured (in-process and Dask executors) or the event names any other path."""
+        records = self.get_event_records(EventType.LOG_MESSAGE, run_id=run_id, step_key=step_key)
+        return self.captured_logs.find(run_id, step_key, stream, records)
 
     # -- assets, partition status and checks -------------------------------------------------
 

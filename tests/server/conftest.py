@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from assetgraph.definitions.definitions import Definitions
-from assetgraph.server.app import create_app
+from assetgraph.server.app import WS_PROTOCOL, create_app
 from assetgraph.server.workspace import InProcessWorkspace
 from assetgraph.storage.instance import Instance
 from tests.server import project
@@ -66,7 +66,7 @@ def running_server(workspace: Any, instance: Instance, **app_options: Any) -> It
 
     port = _free_port()
     config = uvicorn.Config(create_app(workspace, instance, **app_options), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off", ws="none")
+                            log_level="warning", lifespan="off", ws=WS_PROTOCOL)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

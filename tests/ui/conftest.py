@@ -26,7 +26,7 @@ from assetgraph.codelocation.loader import CodeLocationTarget
 from assetgraph.codelocation.worker import RunWorker
 from assetgraph.definitions.events import Run, RunStatus
 from assetgraph.execution.backfill import advance_backfill
-from assetgraph.server.app import create_app
+from assetgraph.server.app import WS_PROTOCOL, create_app
 from assetgraph.server.workspace import InProcessWorkspace
 from assetgraph.storage.instance import Instance
 from tests.ui import project
@@ -120,7 +120,7 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UIServer]:
     workspace = InProcessWorkspace({LOCATION: project.defs})
     port = _free_port()
     config = uvicorn.Config(create_app(workspace, instance), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off", ws="none")
+                            lifespan="off", ws=WS_PROTOCOL)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="ui-test-server", daemon=True)
     thread.start()

@@ -1,4 +1,5 @@
-"""The GraphQL schema: one module per domain noun, merged here into `Query` and `Mutation`.
+"""The GraphQL schema: one module per domain noun, merged here into `Query`, `Mutation` and
+`Subscription`.
 
 `build_schema(dev=...)` returns a strawberry schema; `print_schema()` its SDL (the contract the
 UI builds on, checked in as ``ui/src/graphql/schema.graphql``).
@@ -19,14 +20,16 @@ from assetgraph.server.schema.automation import AutomationMutations, AutomationQ
 from assetgraph.server.schema.backfills import BackfillMutations, BackfillQueries
 from assetgraph.server.schema.lineage import ARRAY_SCALARS, LineageQueries
 from assetgraph.server.schema.locations import LocationMutations, LocationQueries
+from assetgraph.server.schema.logs import LogQueries
 from assetgraph.server.schema.partitions import PartitionMutations, PartitionQueries
-from assetgraph.server.schema.runs import RunMutations, RunQueries
+from assetgraph.server.schema.runs import RunMutations, RunQueries, RunSubscriptions
 from assetgraph.server.security import is_client_error, log, schema_extensions
 
-Query = merge_types("Query", (AssetQueries, LineageQueries, PartitionQueries, RunQueries, BackfillQueries, AutomationQueries,
-                              LocationQueries))
+Query = merge_types("Query", (AssetQueries, LineageQueries, PartitionQueries, RunQueries, LogQueries, BackfillQueries,
+                              AutomationQueries, LocationQueries))
 Mutation = merge_types("Mutation", (RunMutations, BackfillMutations, AssetMutations, PartitionMutations,
                                     AutomationMutations, LocationMutations))
+Subscription = merge_types("Subscription", (RunSubscriptions,))
 
 
 class _Schema(strawberry.Schema):
@@ -48,7 +51,7 @@ class _Schema(strawberry.Schema):
 def build_schema(*, dev: bool = False) -> strawberry.Schema:
     """The schema with query limits; outside ``dev``, unexpected errors are masked."""
     extensions: list[Any] = schema_extensions(dev)
-    return _Schema(dev=dev, query=Query, mutation=Mutation, extensions=extensions,
+    return _Schema(dev=dev, query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
                    config=StrawberryConfig(scalar_map=ARRAY_SCALARS), execution_context_class=FastExecutor)
 
 

@@ -1,10 +1,11 @@
-"""GraphQL types of runs and their events: `runs` (cursor pages), `run`, `runEvents`, and the run
-mutations (launch, cancel, re-execute). Run statuses and event types keep the names of
-`assetgraph.definitions.events` verbatim."""
+"""GraphQL types of runs and their events: `runs` (cursor pages), `run`, `runEvents`, the run
+mutations (launch, cancel, re-execute) and the `runEvents` subscription. Run statuses and event
+types keep the names of `assetgraph.definitions.events` verbatim."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import AsyncGenerator
 
 import strawberry
 
@@ -12,6 +13,7 @@ from assetgraph.definitions.events import EventRecord, RunStatus
 from assetgraph.definitions.events import Run as RunValue
 from assetgraph.server import services
 from assetgraph.server.context import in_thread
+from assetgraph.server.run_feed import run_event_feed
 from assetgraph.server.schema.common import (
     AssetKeyType,
     Error,
@@ -22,8 +24,10 @@ from assetgraph.server.schema.common import (
     TagInput,
     ctx,
 )
+from assetgraph.server.schema.logs import CapturedOutput
 from assetgraph.server.schema.partitions import PartitionRange, PartitionRangeInput
 from assetgraph.server.security import MutationAllowed
+from assetgraph.storage.captured_logs import CAPTURED_LOGS_KIND
 
 
 # Spelled out so the schema is readable; a test checks they match the definitions' enums exactly.
@@ -78,10 +82,15 @@ class RunEvent:
     passed: bool | None
     severity: str | None
     error: Error | None
+    captured_output: CapturedOutput | None = strawberry.field(
+        description="On the LOG_MESSAGE that says a step's stdout and stderr are captured: their download URLs "
+                    "(read them in chunks with `capturedLogs`).")
 
     @staticmethod
     def of(record: EventRecord) -> RunEvent:
         rng, err = record.partition_range, record.error
+        captured = (CapturedOutput.of(record.run_id, record.step_key)
+                    if record.run_id and record.step_key and record.data.get("kind") == CAPTURED_LOGS_KIND else None)
         return RunEvent(
             id=str(record.id), event_type=EventTypeEnum[record.event_type.name], timestamp=record.timestamp,
             run_id=record.run_id, asset_key=AssetKeyType.of(record.asset_key) if record.asset_key else None,
@@ -89,7 +98,8 @@ class RunEvent:
             step_key=record.step_key, message=record.message, level=_level(record),
             metadata=MetadataEntry.of(record.metadata), check_name=record.check_name, passed=record.passed,
             severity=record.severity.value if record.severity else None,
-            error=Error(message=err.message, cls_name=err.cls_name, traceback=err.traceback) if err else None)
+            error=Error(message=err.message, cls_name=err.cls_name, traceback=err.traceback) if err else None,
+            captured_output=captured)
 
 
 def _level(record: EventRecord) -> str | None:
@@ -240,3 +250,32 @@ class RunMutations:
     async def reexecute_run(self, info: Info, run_id: str, from_failure: bool = False) -> Run:
         c = ctx(info)
         return Run(_run=await in_thread(services.reexecute_run, c.instance, c.index, run_id, from_failure))
+
+
+@strawberry.type(description="New events of a run, as the `runEvents` subscription delivers them.")
+class RunEventBatch:
+    nodes: list[RunEvent]
+    end_cursor: str | None = strawberry.field(description="The id of the last event sent so far: resume after it.")
+    is_finished: bool = strawberry.field(description="The run has finished and every event was sent; the "
+                                                     "subscription completes after this message.")
+    run_status: RunStatusEnum | None = strawberry.field(description="The run's final status, on the last message.")
+
+
+@strawberry.type
+class RunSubscriptions:
+    @strawberry.subscription(description="A run's events after the cursor `after` (an event id) as they are written, "
+                                         "in batches, oldest first; completes once the run has finished and every "
+                                         "event was sent. Over WebSocket (graphql-transport-ws) at /graphql.")
+    async def run_events(self, info: Info, run_id: str, after: str | None = None
+                         ) -> AsyncGenerator[RunEventBatch, None]:
+        instance = ctx(info).instance
+        cursor = services.parse_event_cursor(after)
+        await in_thread(services.require_run, instance, run_id)
+        async for batch in run_event_feed(instance, run_id, cursor):
+            if batch.records:
+                cursor = batch.records[-1].id
+            if batch.records or batch.is_finished:
+                status = RunStatusEnum[batch.status.name] if batch.status is not None else None
+                yield RunEventBatch(nodes=[RunEvent.of(r) for r in batch.records],
+                                    end_cursor=str(cursor) if cursor is not None else None,
+                                    is_finished=batch.is_finished, run_status=status)

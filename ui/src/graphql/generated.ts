@@ -32,6 +32,11 @@ export type EventType =
   | 'STEP_SUCCESS'
   | 'STEP_UP_FOR_RETRY';
 
+/** A step's standard output or standard error. */
+export type LogStream =
+  | 'STDERR'
+  | 'STDOUT';
+
 /** An inclusive range of partition keys. */
 export type PartitionRangeInput = {
   end: string;
@@ -195,6 +200,17 @@ export type ReloadCodeLocationMutationVariables = Exact<{
 
 export type ReloadCodeLocationMutation = { reloadCodeLocation: { name: string, status: string, error: string | null } };
 
+export type CapturedLogsQueryVariables = Exact<{
+  runId: string;
+  stepKey: string;
+  stream: LogStream;
+  cursor?: string | null | undefined;
+  fromEnd: boolean;
+}>;
+
+
+export type CapturedLogsQuery = { capturedLogs: { data: string, start: number, cursor: string, size: number, hasMore: boolean, isComplete: boolean, exists: boolean } | null };
+
 export type RunPageQueryVariables = Exact<{
   id: string;
 }>;
@@ -228,7 +244,7 @@ export type RunsPageQueryVariables = Exact<{
 
 export type RunsPageQuery = { runs: { nodes: Array<{ id: string, status: RunStatus, createTime: number, startTime: number | null, endTime: number | null, partitionKey: string | null, backfillId: string | null, jobName: string | null, partitionRange: { start: string, end: string } | null, assetSelection: Array<{ path: Array<string>, userString: string }> }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
 
-export type RunEventRowFragment = { id: string, eventType: EventType, timestamp: number, stepKey: string | null, message: string, level: string | null, partition: string | null, checkName: string | null, passed: boolean | null, assetKey: { path: Array<string>, userString: string } | null, metadata: Array<{ label: string, type: string, value: unknown }>, error: { message: string, clsName: string, traceback: string } | null };
+export type RunEventRowFragment = { id: string, eventType: EventType, timestamp: number, stepKey: string | null, message: string, level: string | null, partition: string | null, checkName: string | null, passed: boolean | null, assetKey: { path: Array<string>, userString: string } | null, metadata: Array<{ label: string, type: string, value: unknown }>, error: { message: string, clsName: string, traceback: string } | null, capturedOutput: { stepKey: string, stdoutDownloadUrl: string, stderrDownloadUrl: string } | null };
 
 export type RunEventsQueryVariables = Exact<{
   runId: string;
@@ -236,4 +252,12 @@ export type RunEventsQueryVariables = Exact<{
 }>;
 
 
-export type RunEventsQuery = { runEvents: { nodes: Array<{ id: string, eventType: EventType, timestamp: number, stepKey: string | null, message: string, level: string | null, partition: string | null, checkName: string | null, passed: boolean | null, assetKey: { path: Array<string>, userString: string } | null, metadata: Array<{ label: string, type: string, value: unknown }>, error: { message: string, clsName: string, traceback: string } | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+export type RunEventsQuery = { runEvents: { nodes: Array<{ id: string, eventType: EventType, timestamp: number, stepKey: string | null, message: string, level: string | null, partition: string | null, checkName: string | null, passed: boolean | null, assetKey: { path: Array<string>, userString: string } | null, metadata: Array<{ label: string, type: string, value: unknown }>, error: { message: string, clsName: string, traceback: string } | null, capturedOutput: { stepKey: string, stdoutDownloadUrl: string, stderrDownloadUrl: string } | null }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+
+export type RunEventsLiveSubscriptionVariables = Exact<{
+  runId: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type RunEventsLiveSubscription = { runEvents: { endCursor: string | null, isFinished: boolean, nodes: Array<{ id: string, eventType: EventType, timestamp: number, stepKey: string | null, message: string, level: string | null, partition: string | null, checkName: string | null, passed: boolean | null, assetKey: { path: Array<string>, userString: string } | null, metadata: Array<{ label: string, type: string, value: unknown }>, error: { message: string, clsName: string, traceback: string } | null, capturedOutput: { stepKey: string, stdoutDownloadUrl: string, stderrDownloadUrl: string } | null }> } };

@@ -6,7 +6,8 @@ const ROW = 26;
 const LABEL = 200;
 const WIDTH = 900;
 
-export function GanttChart({ gantt }: { gantt: Gantt }) {
+/** `onShowLogs`, when given, makes the labels of `stepsWithLogs` open that step's captured output. */
+export function GanttChart({ gantt, stepsWithLogs, onShowLogs }: { gantt: Gantt; stepsWithLogs?: ReadonlySet<string>; onShowLogs?: (stepKey: string) => void }) {
   if (!gantt.rows.length) return <p className="muted">No step has started yet.</p>;
   const inner = WIDTH - LABEL - 16;
   const height = gantt.rows.length * ROW + 24;
@@ -23,9 +24,16 @@ export function GanttChart({ gantt }: { gantt: Gantt }) {
       ))}
       {gantt.rows.map((row, i) => (
         <g key={row.stepKey} transform={`translate(0 ${i * ROW})`}>
-          <text x={LABEL - 8} y={ROW / 2 + 4} textAnchor="end" className="label">
-            {row.stepKey.length > 28 ? "…" + row.stepKey.slice(-27) : row.stepKey}
-          </text>
+          {onShowLogs && stepsWithLogs?.has(row.stepKey) ? (
+            <text x={LABEL - 8} y={ROW / 2 + 4} textAnchor="end" className="label has-logs" role="link" aria-label={`Captured output of ${row.stepKey}`} onClick={() => onShowLogs(row.stepKey)}>
+              <title>Show the captured output of {row.stepKey}</title>
+              {shortLabel(row.stepKey)}
+            </text>
+          ) : (
+            <text x={LABEL - 8} y={ROW / 2 + 4} textAnchor="end" className="label">
+              {shortLabel(row.stepKey)}
+            </text>
+          )}
           {row.segments.map((s, j) => {
             const x = LABEL + timeToX(s.start, gantt, inner);
             const w = Math.max(3, timeToX(s.end, gantt, inner) - timeToX(s.start, gantt, inner));
@@ -41,4 +49,8 @@ export function GanttChart({ gantt }: { gantt: Gantt }) {
       ))}
     </svg>
   );
+}
+
+function shortLabel(stepKey: string): string {
+  return stepKey.length > 28 ? "…" + stepKey.slice(-27) : stepKey;
 }

@@ -1,13 +1,16 @@
-// One run: status, error with traceback, step timeline, captured logs and the live event log.
-import { useMemo, useState } from "react";
+// One run: status, error with traceback, step timeline, captured stdout/stderr per step and the
+// live event log. `?logs=STEP&stream=stderr` selects the captured output shown.
+import { useMemo, useState, type MouseEvent } from "react";
 import { ErrorBox, Loading, MetadataTable, Section, StatusTag, Empty } from "../app/components";
 import { formatDuration, formatTime } from "../app/format";
-import { assetPath, Link, navigate } from "../app/router";
+import { assetPath, Link, navigate, useLocation } from "../app/router";
 import { useMutation, useQuery } from "../app/useQuery";
 import { gql } from "../graphql/client";
-import type { CancelRunMutation, ReexecuteRunMutation, RunEventRowFragment, RunPageQuery } from "../graphql/generated";
+import type { CancelRunMutation, LogStream, ReexecuteRunMutation, RunEventRowFragment, RunPageQuery } from "../graphql/generated";
+import { capturedSteps, type CapturedOutputRef } from "./capturedLogs";
 import { ganttRows } from "./gantt";
 import { GanttChart } from "./Gantt";
+import { LogViewer } from "./LogViewer";
 import { useRunEvents } from "./useRunEvents";
 
 const RUN_PAGE_QUERY = gql`
@@ -74,7 +77,15 @@ export function RunPage({ runId }: { runId: string }) {
 
   const gantt = useMemo(() => ganttRows(events, finished && run?.endTime ? run.endTime : Date.now() / 1000), [events, finished, run?.endTime]);
   const failures = events.filter((e) => e.error && (e.eventType === "STEP_FAILURE" || e.eventType === "RUN_FAILURE"));
-  const captured = events.filter((e) => e.eventType === "LOG_MESSAGE" && /captured/i.test(e.message));
+  const captured = useMemo(() => capturedSteps(events), [events]);
+  const stepsWithLogs = useMemo(() => new Set(captured.map((c) => c.stepKey)), [captured]);
+  const { search } = useLocation();
+  const logStream: LogStream = search.get("stream") === "stderr" ? "STDERR" : "STDOUT";
+  const logStep = captured.find((c) => c.stepKey === search.get("logs")) ?? captured[0];
+  const showLogs = (stepKey: string, stream: LogStream = logStream) => {
+    navigate(`/runs/${encodeURIComponent(runId)}?logs=${encodeURIComponent(stepKey)}&stream=${stream.toLowerCase()}`, true);
+    document.getElementById("captured-output")?.scrollIntoView({ block: "start" });
+  };
   const shown = typeFilter ? events.filter((e) => e.eventType.includes(typeFilter.toUpperCase()) || e.message.toLowerCase().includes(typeFilter.toLowerCase())) : events;
 
   if (error && !data) return <ErrorBox error={error} title="Could not load the run" />;
@@ -176,18 +187,18 @@ export function RunPage({ runId }: { runId: string }) {
         </section>
       )}
       <Section title="Timeline">
-        <GanttChart gantt={gantt} />
+        <GanttChart gantt={gantt} stepsWithLogs={stepsWithLogs} onShowLogs={showLogs} />
       </Section>
-      {captured.length > 0 && (
-        <Section title="Captured output">
-          <ul className="plain-list">
-            {captured.map((e) => (
-              <li key={e.id}>
-                <span className="mono">{e.stepKey}</span>: {e.message}
-                {e.metadata.length > 0 && <MetadataTable entries={e.metadata} />}
-              </li>
+      {logStep && (
+        <Section title="Captured output" id="captured-output" actions={<StreamToggle stream={logStream} onChange={(s) => showLogs(logStep.stepKey, s)} />}>
+          <div className="chips" role="tablist" aria-label="Steps with captured output">
+            {captured.map((c) => (
+              <button key={c.stepKey} role="tab" aria-selected={c === logStep} className={`chip-button mono${c === logStep ? " active" : ""}`} onClick={() => showLogs(c.stepKey)}>
+                {c.stepKey}
+              </button>
             ))}
-          </ul>
+          </div>
+          <LogViewer key={`${logStep.stepKey}|${logStream}`} runId={runId} stepKey={logStep.stepKey} stream={logStream} downloadUrl={downloadUrl(logStep, logStream)} />
         </Section>
       )}
       <Section
@@ -195,13 +206,29 @@ export function RunPage({ runId }: { runId: string }) {
         actions={<input className="input" placeholder="Filter events" aria-label="Filter events" value={typeFilter} onChange={(e) => setTypeFilter(e.target.value)} />}
       >
         <ErrorBox error={eventsError} />
-        <EventTable events={shown} />
+        <EventTable events={shown} onShowLogs={showLogs} />
       </Section>
     </div>
   );
 }
 
-function EventTable({ events }: { events: RunEventRowFragment[] }) {
+function StreamToggle({ stream, onChange }: { stream: LogStream; onChange: (stream: LogStream) => void }) {
+  return (
+    <div className="button-row" role="group" aria-label="Stream">
+      {(["STDOUT", "STDERR"] as const).map((s) => (
+        <button key={s} className={`chip-button${s === stream ? " active" : ""}`} aria-pressed={s === stream} onClick={() => onChange(s)}>
+          {s.toLowerCase()}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function downloadUrl(step: CapturedOutputRef, stream: LogStream): string {
+  return stream === "STDOUT" ? step.stdoutDownloadUrl : step.stderrDownloadUrl;
+}
+
+function EventTable({ events, onShowLogs }: { events: RunEventRowFragment[]; onShowLogs: (stepKey: string, stream: LogStream) => void }) {
   const [open, setOpen] = useState<string | null>(null);
   if (!events.length) return <p className="muted">No events yet.</p>;
   return (
@@ -228,6 +255,7 @@ function EventTable({ events }: { events: RunEventRowFragment[] }) {
                 {e.assetKey && <span className="chip">{e.assetKey.userString}{e.partition ? ` [${e.partition}]` : ""}</span>}
                 {e.checkName && <span className="chip">check {e.checkName}: {e.passed ? "passed" : "failed"}</span>}
                 <span className="pre-wrap">{e.message}</span>
+                {e.capturedOutput && <CapturedLinks output={e.capturedOutput} onShowLogs={onShowLogs} />}
                 {hasDetails && <span className="muted"> {open === e.id ? "▾" : "▸"}</span>}
                 {open === e.id && (
                   <div className="event-details">
@@ -241,5 +269,22 @@ function EventTable({ events }: { events: RunEventRowFragment[] }) {
         })}
       </tbody>
     </table>
+  );
+}
+
+function CapturedLinks({ output, onShowLogs }: { output: CapturedOutputRef; onShowLogs: (stepKey: string, stream: LogStream) => void }) {
+  const show = (stream: LogStream) => (e: MouseEvent) => {
+    e.stopPropagation();
+    onShowLogs(output.stepKey, stream);
+  };
+  return (
+    <span className="log-links">
+      <button className="link-button" onClick={show("STDOUT")}>
+        view stdout
+      </button>
+      <button className="link-button" onClick={show("STDERR")}>
+        view stderr
+      </button>
+    </span>
   );
 }

@@ -1,9 +1,12 @@
-// A run's events, live: the server's event stream (SSE) tells us when something new was written,
-// and we read the new events through GraphQL from our cursor (so every field, tracebacks
-// included, comes from one place). Without EventSource, or when the stream drops, we poll.
+// A run's events, live. First choice: the `runEvents` GraphQL subscription over WebSocket, which
+// delivers the new events themselves. When the socket cannot open or drops, the server's event
+// stream (SSE) tells us when something new was written and we read it through GraphQL from our
+// cursor; without EventSource, or when that stream drops too, we poll. Every path reads the same
+// fragment from the same cursor, so switching never loses or repeats an event.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { gql, request } from "../graphql/client";
-import type { RunEventRowFragment, RunEventsQuery } from "../graphql/generated";
+import type { RunEventRowFragment, RunEventsLiveSubscription, RunEventsQuery } from "../graphql/generated";
+import { subscribe } from "../graphql/subscribe";
 
 export const RUN_EVENT_ROW_FRAGMENT = gql`
   fragment RunEventRow on RunEvent {
@@ -30,6 +33,11 @@ export const RUN_EVENT_ROW_FRAGMENT = gql`
       clsName
       traceback
     }
+    capturedOutput {
+      stepKey
+      stdoutDownloadUrl
+      stderrDownloadUrl
+    }
   }
 `;
 
@@ -47,6 +55,26 @@ const RUN_EVENTS_QUERY = gql`
   }
   ${RUN_EVENT_ROW_FRAGMENT}
 `;
+
+const RUN_EVENTS_SUBSCRIPTION = gql`
+  subscription RunEventsLive($runId: String!, $after: String) {
+    runEvents(runId: $runId, after: $after) {
+      nodes {
+        ...RunEventRow
+      }
+      endCursor
+      isFinished
+    }
+  }
+  ${RUN_EVENT_ROW_FRAGMENT}
+`;
+
+/** The events of `nodes` after `cursor` (ids increase): what a live message adds to what we have. */
+export function eventsAfter<T extends { id: string }>(nodes: readonly T[], cursor: string | null): T[] {
+  if (cursor === null) return [...nodes];
+  const after = Number(cursor);
+  return nodes.filter((n) => Number(n.id) > after);
+}
 
 export function useRunEvents(runId: string, finished: boolean): { events: RunEventRowFragment[]; error: Error | undefined; refresh: () => void } {
   const [events, setEvents] = useState<RunEventRowFragment[]>([]);
@@ -95,11 +123,18 @@ export function useRunEvents(runId: string, finished: boolean): { events: RunEve
     }
     let poll: ReturnType<typeof setInterval> | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let source: EventSource | null = null;
+    let unsubscribe: (() => void) | null = null;
+    let stopped = false;
     const soon = () => {
       if (!timer) timer = setTimeout(() => ((timer = null), void fetchNew()), 100);
     };
-    let source: EventSource | null = null;
-    if (typeof EventSource !== "undefined") {
+    const startPolling = () => {
+      if (!poll && !stopped) poll = setInterval(() => void fetchNew(), 1500);
+    };
+    const startStream = () => {
+      if (stopped) return;
+      if (typeof EventSource === "undefined") return startPolling();
       source = new EventSource(`/runs/${encodeURIComponent(runId)}/events/stream${cursor.current ? `?after=${cursor.current}` : ""}`);
       source.addEventListener("run_event", soon);
       source.addEventListener("end", () => {
@@ -108,10 +143,30 @@ export function useRunEvents(runId: string, finished: boolean): { events: RunEve
       });
       source.onerror = () => {
         source?.close();
-        if (!poll) poll = setInterval(() => void fetchNew(), 1500);
+        startPolling();
       };
-    } else poll = setInterval(() => void fetchNew(), 1500);
+    };
+    const onBatch = (data: RunEventsLiveSubscription) => {
+      // A page read by fetchNew may be in flight: only what lies after our cursor is new.
+      if (busy.current) return soon();
+      const fresh = eventsAfter(data.runEvents.nodes, cursor.current);
+      if (!fresh.length) return;
+      cursor.current = fresh[fresh.length - 1].id;
+      setEvents((prev) => [...prev, ...fresh]);
+    };
+    if (typeof WebSocket !== "undefined") {
+      unsubscribe = subscribe<RunEventsLiveSubscription>(RUN_EVENTS_SUBSCRIPTION, { runId, after: cursor.current }, {
+        next: onBatch,
+        complete: soon,
+        error: () => {
+          soon();
+          startStream();
+        },
+      });
+    } else startStream();
     return () => {
+      stopped = true;
+      unsubscribe?.();
       source?.close();
       if (poll) clearInterval(poll);
       if (timer) clearTimeout(timer);
