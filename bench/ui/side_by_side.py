@@ -32,6 +32,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -99,24 +100,49 @@ GRAPHQL_JS = """() => performance.getEntriesByType('resource').filter((e) => e.n
   .map((e) => [e.name.split('op=')[1] || 'graphql', Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize])"""
 
 
+ASSETGRAPH_PARTITIONS_STATE = """() => {
+  const bar = document.querySelector('[data-testid="partition-status-bar"] canvas[data-drawn="1"]');
+  const stats = document.querySelector('[data-testid="partition-stats"]');
+  return bar && stats ? stats.textContent : null; }"""
+DAGSTER_PARTITIONS_STATE = """() => {
+  const bar = document.querySelector('[class*="PartitionStatusBar_partitionSpansContainer"]');
+  if (!bar) return null;
+  const counts = [...document.querySelectorAll('label')].map((l) => l.textContent).filter((t) => /\\(\\d+\\)$/.test(t));
+  return counts.join('|') + '|' + bar.childElementCount; }"""
+
+
+@dataclass(frozen=True)
+class View:
+    """A page of one UI: where it is, its visible state (MONITOR_JS) and the GraphQL operation that
+    carries its data (None: the page's first request)."""
+
+    path: str
+    state_js: str
+    data_op: str | None
+
+
 @dataclass(frozen=True)
 class Side:
     """How one UI is opened, driven and recognised as rendered."""
 
     name: str
-    path: str  # the global asset lineage page
+    graph: View  # the global asset lineage page
+    partitions: View  # the partition status of the asset `events`
     target: str  # the element that takes wheel and mouse events
     wheel: dict[str, Any]
     detail_scale: float  # zoom at which it draws whole nodes with their text
-    state_js: str
-    structure_op: str | None  # the GraphQL operation that carries the graph (None: the page's first request)
 
 
 SIDE_CONFIG = {
-    "assetgraph": Side("assetgraph", "/", CANVAS, ASSETGRAPH_WHEEL, 0.9, ASSETGRAPH_STATE, None),
-    "dagster": Side("dagster", "/asset-groups", "[data-svg-viewport]", DAGSTER_WHEEL, 0.75, DAGSTER_STATE,
-                    "LocationWorkspaceAssetsQuery"),
+    "assetgraph": Side("assetgraph", View("/", ASSETGRAPH_STATE, None),
+                       View("/assets/events", ASSETGRAPH_PARTITIONS_STATE, None), CANVAS, ASSETGRAPH_WHEEL, 0.9),
+    "dagster": Side("dagster", View("/asset-groups", DAGSTER_STATE, "LocationWorkspaceAssetsQuery"),
+                    View("/assets/events?view=partitions", DAGSTER_PARTITIONS_STATE, "PartitionHealthQuery"),
+                    "[data-svg-viewport]", DAGSTER_WHEEL, 0.75),
 }
+# What each partitions page shows once the status of every partition is in (PARTITIONS missing ones).
+PARTITIONS_DONE = {"assetgraph": "{count:,}Missing", "dagster": "Missing ({count})"}
+PARTITIONS_START = date(1999, 1, 1)  # 10,000 daily partitions end on 2026-05-18: all in the past
 
 
 @dataclass
@@ -179,34 +205,34 @@ def _dom_counts(page: Any) -> dict[str, int]:
                                     edge_paths: Math.max(0, document.querySelectorAll('[data-svg-viewport] svg path').length - 1)})""")
 
 
-def first_render(browser: Any, side: Side, base: str, timeout_s: float, quiet_s: float,
+def first_render(browser: Any, view: View, base: str, timeout_s: float, quiet_s: float,
                  keep: bool = False) -> tuple[dict[str, Any], Any]:
-    """Open the lineage page in a new context; the render figures (and the page, when ``keep``)."""
+    """Open ``view`` in a new browser context; its render figures (and the page, when ``keep``)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
-    page.add_init_script(MONITOR_JS % side.state_js)
+    page.add_init_script(MONITOR_JS % view.state_js)
     result: dict[str, Any] = {}
     try:
-        page.goto(base + side.path, timeout=timeout_s * 1000)
+        page.goto(base + view.path, timeout=timeout_s * 1000)
         page.wait_for_function(RENDERED_JS, arg=quiet_s * 1000, polling=100, timeout=timeout_s * 1000)
     except PlaywrightTimeout:
         result["error"] = f"not rendered within the {timeout_s:.0f} s timeout"
     monitor = page.evaluate("() => { const s = window.__benchRender || {changes: []}; s.stop = true; return s; }")
-    changes = monitor["changes"]
-    drawn = [c for c in changes if c["state"] is not None]
+    drawn = [c for c in monitor["changes"] if c["state"] is not None]
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     queries = page.evaluate(GRAPHQL_JS)
-    structure = [q for q in queries if side.structure_op is None or q[0] == side.structure_op]
+    data = [q for q in queries if view.data_op is None or q[0] == view.data_op]
     result.update({
-        "first_graph_state_ms": drawn[0]["at"] if drawn else None,
+        "first_state_ms": drawn[0]["at"] if drawn else None,
         "state_changes": len(drawn),
+        "final_state": drawn[-1]["state"] if drawn else None,
         "max_frame_gap_ms": monitor.get("maxGapMs"),
         "long_frames": monitor.get("longFrames"),
-        "structure_query_end_ms": structure[0][2] if structure else None,
+        "data_query_end_ms": data[0][2] if data else None,
         "graphql": queries,
         "js_heap_mib": metrics.get("JSHeapUsedSize", 0) / 2**20,
         "dom_nodes": metrics.get("Nodes"),
@@ -215,9 +241,7 @@ def first_render(browser: Any, side: Side, base: str, timeout_s: float, quiet_s:
         "renderer_cpu_s": metrics.get("ProcessTime"),  # the page's renderer process, workers included
     })
     if "error" not in result:
-        last = drawn[-1]
-        result["rendered_ms"] = last["frameAfter"]
-        result["at_render"] = _state_counts(side, last["state"])
+        result["rendered_ms"] = drawn[-1]["frameAfter"]
     if keep:
         return result, page
     context.close()
@@ -243,30 +267,60 @@ def gestures(page: Any, side: Side, frames: int, screenshot: Path | None) -> dic
     return out
 
 
-def sample(side: Side, n: int, executable: Path, timeout_s: float, quiet_s: float, frames: int,
-           warmup: bool, screenshots: Path | None) -> dict[str, Any]:
-    """One fresh dev server and Chromium: a cold load (when ``warmup``), then the measured load."""
-    doc: dict[str, Any] = {"side": side.name, "n": n, "loadavg_start": common.load_average()}
-    server = SideServer(side.name, common.module_for(side.name, "layered", n), executable=executable)
+@contextlib.contextmanager
+def serving(side: Side, module: Path, executable: Path, timeout_s: float, doc: dict[str, Any]) -> Iterator[str]:
+    """A fresh dev server of ``side`` on ``module``, ready for a browser; its base URL."""
+    server = SideServer(side.name, module, executable=executable)
     server.start()
     try:
         doc["server_loaded_s"] = server.wait(server.location_loaded, timeout=max(timeout_s, 120), interval=0.2)
-        if side.name == "dagster":  # a fresh instance would open with the newsletter dialog over the graph
+        if side.name == "dagster":  # a fresh instance would open with the newsletter dialog over the page
             common.graphql(server.base, "mutation { setNuxSeen }")
         time.sleep(SETTLE_S)
-        with chromium() as browser:
-            if warmup:
-                cold, _ = first_render(browser, side, server.base, timeout_s, quiet_s)
-                doc["cold"] = {k: cold.get(k) for k in ("rendered_ms", "structure_query_end_ms", "error")}
-            result, page = first_render(browser, side, server.base, timeout_s, quiet_s, keep=True)
-            doc.update(result)
-            if "error" not in result:
-                shot = screenshots / f"side-by-side-{side.name}-{n}" if screenshots else None
-                if shot:
-                    page.screenshot(path=f"{shot}-first-render.png")
-                doc.update(gestures(page, side, frames, Path(f"{shot}-detail.png") if shot else None))
+        yield server.base
     finally:
         doc["stop_s"] = server.stop()
+
+
+def sample(side: Side, n: int, executable: Path, timeout_s: float, quiet_s: float, frames: int,
+           warmup: bool, screenshots: Path | None) -> dict[str, Any]:
+    """The lineage graph of ``n`` assets on a fresh server and Chromium: a cold load (when
+    ``warmup``), then the measured load and the gestures."""
+    doc: dict[str, Any] = {"side": side.name, "page": "graph", "n": n, "loadavg_start": common.load_average()}
+    with serving(side, common.module_for(side.name, "layered", n), executable, timeout_s, doc) as base, \
+            chromium() as browser:
+        if warmup:
+            cold, _ = first_render(browser, side.graph, base, timeout_s, quiet_s)
+            doc["cold"] = {k: cold.get(k) for k in ("rendered_ms", "data_query_end_ms", "error")}
+        result, page = first_render(browser, side.graph, base, timeout_s, quiet_s, keep=True)
+        doc.update(result)
+        if "error" not in result:
+            doc["at_render"] = _state_counts(side, result["final_state"])
+            shot = screenshots / f"side-by-side-{side.name}-{n}" if screenshots else None
+            if shot:
+                page.screenshot(path=f"{shot}-first-render.png")
+            doc.update(gestures(page, side, frames, Path(f"{shot}-detail.png") if shot else None))
+    doc["loadavg_end"] = common.load_average()
+    return doc
+
+
+def partitions_sample(side: Side, count: int, executable: Path, timeout_s: float, quiet_s: float,
+                      warmup: bool, screenshots: Path | None) -> dict[str, Any]:
+    """The partitions page of a daily asset of ``count`` partitions (none materialised)."""
+    doc: dict[str, Any] = {"side": side.name, "page": "partitions", "n": count,
+                           "loadavg_start": common.load_average()}
+    module = common.workloads.write_daily(side.name, count, start=PARTITIONS_START)
+    with serving(side, module, executable, timeout_s, doc) as base, chromium() as browser:
+        if warmup:
+            cold, _ = first_render(browser, side.partitions, base, timeout_s, quiet_s)
+            doc["cold"] = {k: cold.get(k) for k in ("rendered_ms", "data_query_end_ms", "error")}
+        result, page = first_render(browser, side.partitions, base, timeout_s, quiet_s, keep=True)
+        doc.update(result)
+        expected = PARTITIONS_DONE[side.name].format(count=count)
+        if "error" not in result and expected not in (result["final_state"] or ""):
+            doc["error"] = f"rendered without {expected!r}: {result['final_state']!r}"
+        if screenshots and "error" not in doc:
+            page.screenshot(path=str(screenshots / f"side-by-side-{side.name}-partitions-{count}.png"))
     doc["loadavg_end"] = common.load_average()
     return doc
 
@@ -276,8 +330,9 @@ def _median(values: list[float | None]) -> float | None:
     return statistics.median(kept) if kept else None
 
 
-def summarize(n: int, pairs: list[dict[str, dict[str, Any]]], sides: list[str]) -> dict[str, Any]:
-    """Medians per side and the median of per-pair ratios assetgraph / Dagster."""
+def summarize(page: str, n: int, pairs: list[dict[str, dict[str, Any]]], sides: list[str]) -> dict[str, Any]:
+    """Medians per side and the median of per-pair ratios assetgraph / Dagster (a pair where either
+    side failed gives no ratio)."""
     def values(side: str, *path: str) -> list[float | None]:
         out = []
         for pair in pairs:
@@ -296,14 +351,16 @@ def summarize(n: int, pairs: list[dict[str, dict[str, Any]]], sides: list[str]) 
             m["ratio_median"] = _median(ratios)  # type: ignore[arg-type]
         return m
 
-    summary: dict[str, Any] = {"n": n, "pairs": len(pairs)}
-    for name in ("rendered_ms", "structure_query_end_ms", "renderer_cpu_s", "main_thread_cpu_s", "js_heap_mib",
+    summary: dict[str, Any] = {"page": page, "n": n, "pairs": len(pairs)}
+    for name in ("rendered_ms", "data_query_end_ms", "renderer_cpu_s", "main_thread_cpu_s", "js_heap_mib",
                  "dom_nodes"):
         summary[name] = metric(name)
     summary["cold_rendered_ms"] = metric("cold", "rendered_ms")
-    for g in GESTURES:
-        summary[g] = {k: metric(g, k) for k in ("interval_median_ms", "interval_p95_ms", "interval_max_ms",
-                                                "frames_over_33ms")}
+    if page == "graph":
+        for g in GESTURES:
+            summary[g] = {k: metric(g, k) for k in ("interval_median_ms", "interval_p95_ms", "interval_max_ms",
+                                                    "frames_over_33ms")}
+    summary["loadavg_1min"] = {side: [v[0] if v else None for v in values(side, "loadavg_start")] for side in sides}
     summary["errors"] = {side: [e for e in values(side, "error") if e] for side in sides}
     return summary
 
@@ -319,17 +376,18 @@ def print_summary(s: dict[str, Any], sides: list[str]) -> None:
     def row(label: str, m: dict[str, Any], unit: str = "", digits: int = 0) -> None:
         cells = [_fmt(m, side, unit, digits) for side in sides]
         ratio = f"  ratio ag/D {m['ratio_median']:.3f}" if both and m.get("ratio_median") else ""
-        print(f"  {label:34s} " + " | ".join(f"{side} {c}" for side, c in zip(sides, cells, strict=True)) + ratio)
+        print(f"  {label:38s} " + " | ".join(f"{side} {c}" for side, c in zip(sides, cells, strict=True)) + ratio)
 
-    print(f"N={s['n']} ({s['pairs']} pairs)")
-    row("first render", s["rendered_ms"], " ms")
-    row("first render, first load after start", s["cold_rendered_ms"], " ms")
-    row("graph structure query answered", s["structure_query_end_ms"], " ms")
-    row("renderer CPU until render", s["renderer_cpu_s"], " s", 2)
-    row("main-thread CPU until render", s["main_thread_cpu_s"], " s", 2)
-    row("JS heap after render", s["js_heap_mib"], " MiB", 1)
-    row("DOM nodes after render", s["dom_nodes"])
-    for g in GESTURES:
+    what = f"lineage graph, {s['n']:,} assets" if s["page"] == "graph" else f"partitions page, {s['n']:,} partitions"
+    print(f"{what} ({s['pairs']} pairs)")
+    row("rendered", s["rendered_ms"], " ms")
+    row("rendered, first load after server start", s["cold_rendered_ms"], " ms")
+    row("its data query answered", s["data_query_end_ms"], " ms")
+    row("renderer CPU until rendered", s["renderer_cpu_s"], " s", 2)
+    row("main-thread CPU until rendered", s["main_thread_cpu_s"], " s", 2)
+    row("JS heap once rendered", s["js_heap_mib"], " MiB", 1)
+    row("DOM nodes once rendered", s["dom_nodes"])
+    for g in GESTURES if s["page"] == "graph" else ():
         row(f"{g} frame p95", s[g]["interval_p95_ms"], " ms", 1)
         row(f"{g} frames over 33 ms", s[g]["frames_over_33ms"], "", 1)
     for side, errors in s["errors"].items():
@@ -339,16 +397,17 @@ def print_summary(s: dict[str, Any], sides: list[str]) -> None:
 
 def run(sizes: list[int], pairs: int, timeout_s: float = 300.0, quiet_s: float = 3.0, frames: int = 120,
         warmup: bool = True, screenshots: Path | None = None, dagster_venv: Path = common.DAGSTER_WEB_VENV,
-        only: str | None = None) -> dict[str, Any]:
-    """Measure both UIs (or the available one) on each size; the report with every sample."""
+        only: str | None = None, partitions: int = 0) -> dict[str, Any]:
+    """Measure both UIs (or the available one) on each size, then (``partitions`` > 0) the partitions
+    page; the report with every sample."""
     sides = [only] if only else list(SIDES)
     versions = {"chromium": subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True,
                                            check=False).stdout.strip(),
                 "playwright": version("playwright"), "assetgraph": version("assetgraph"),
                 "python": sys.version.split()[0]}
     doc: dict[str, Any] = {"benchmark": "ui_side_by_side", **common.context(), "sizes": sizes, "pairs": pairs,
-                           "timeout_s": timeout_s, "quiet_s": quiet_s, "frames": frames, "warmup": warmup,
-                           "viewport": VIEWPORT, "skipped": None, "samples": [], "summary": []}
+                           "partitions": partitions, "timeout_s": timeout_s, "quiet_s": quiet_s, "frames": frames,
+                           "warmup": warmup, "viewport": VIEWPORT, "skipped": None, "samples": [], "summary": []}
     if "dagster" in sides:
         found = dagster_versions(dagster_venv)
         if found is None:
@@ -362,20 +421,24 @@ def run(sizes: list[int], pairs: int, timeout_s: float = 300.0, quiet_s: float =
     if screenshots:
         screenshots.mkdir(parents=True, exist_ok=True)
     executables = {"assetgraph": assetgraph_executable(), "dagster": dagster_venv / "bin" / "dagster"}
-    for n in sizes:
+    pages = [("graph", n) for n in sizes] + ([("partitions", partitions)] if partitions else [])
+    for page, n in pages:
         got: list[dict[str, dict[str, Any]]] = []
         for i in range(pairs):
             pair: dict[str, dict[str, Any]] = {}
-            for side in sides:
-                s = sample(SIDE_CONFIG[side], n, executables[side], timeout_s, quiet_s, frames, warmup,
-                           screenshots if i == 0 else None)
+            for name in sides:
+                side, shots = SIDE_CONFIG[name], screenshots if i == 0 else None
+                if page == "graph":
+                    s = sample(side, n, executables[name], timeout_s, quiet_s, frames, warmup, shots)
+                else:
+                    s = partitions_sample(side, n, executables[name], timeout_s, quiet_s, warmup, shots)
                 s["pair"] = i
-                pair[side] = s
+                pair[name] = s
                 doc["samples"].append(s)
                 shown = f"{s['rendered_ms']:.0f} ms" if s.get("rendered_ms") is not None else s.get("error")
-                print(f"  N={n} pair {i + 1} {side}: first render {shown}, load {s['loadavg_start']}", flush=True)
+                print(f"  {page} N={n} pair {i + 1} {name}: rendered {shown}, load {s['loadavg_start']}", flush=True)
             got.append(pair)
-        summary = summarize(n, got, sides)
+        summary = summarize(page, n, got, sides)
         doc["summary"].append(summary)
         print_summary(summary, sides)
     doc["loadavg_end"] = common.load_average()
@@ -390,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", type=float, default=3.0, help="seconds the graph must stay unchanged")
     parser.add_argument("--frames", type=int, default=120, help="frames per gesture")
     parser.add_argument("--no-warmup", action="store_true", help="measure the first load after the server started")
+    parser.add_argument("--partitions", type=int, default=10000,
+                        help="daily partitions of the partitions page (0: skip it)")
     parser.add_argument("--only", choices=SIDES)
     parser.add_argument("--dagster-venv", type=Path, default=common.DAGSTER_WEB_VENV)
     parser.add_argument("--screenshots", type=Path, help="save both pages at first render and zoomed in (first pair)")
@@ -397,9 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="N=40, one pair, 20 frames, no warm-up load")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.pairs, args.frames, args.no_warmup = [40], 1, 20, True
+        args.sizes, args.pairs, args.frames, args.no_warmup, args.partitions = [40], 1, 20, True, 100
     doc = run(args.sizes, args.pairs, args.timeout, args.quiet, args.frames, not args.no_warmup,
-              args.screenshots, args.dagster_venv, args.only)
+              args.screenshots, args.dagster_venv, args.only, args.partitions)
     common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = common.RESULTS_DIR / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-ui-side-by-side.json"
     path.write_text(json.dumps(doc, indent=2))

@@ -66,7 +66,7 @@ def test_ui_side_by_side_summary_leaves_a_timed_out_sample_out_of_the_ratios() -
 
     pairs = [{"assetgraph": {"rendered_ms": 100.0}, "dagster": {"rendered_ms": 1000.0}},
              {"assetgraph": {"rendered_ms": 300.0}, "dagster": {"error": "not rendered within the 5 s timeout"}}]
-    summary = side_by_side.summarize(5000, pairs, ["assetgraph", "dagster"])
+    summary = side_by_side.summarize("graph", 5000, pairs, ["assetgraph", "dagster"])
     assert summary["rendered_ms"]["ratios"] == [0.1]
     assert summary["rendered_ms"]["assetgraph"] == 200.0
     assert summary["errors"] == {"assetgraph": [], "dagster": ["not rendered within the 5 s timeout"]}

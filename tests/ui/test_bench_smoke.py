@@ -28,7 +28,7 @@ def test_side_by_side_measures_assetgraph_and_skips_a_missing_dagster(tmp_path: 
     from bench.ui import side_by_side
 
     report = side_by_side.run([30], pairs=1, quiet_s=1.0, frames=10, warmup=False,
-                              dagster_venv=tmp_path / "no-venv")
+                              dagster_venv=tmp_path / "no-venv", partitions=60)
     assert report["skipped"] is not None and "bench/.venv-dagster-web" in report["skipped"]
     assert report["sides"] == ["assetgraph"]
     sample = report["samples"][0]
@@ -38,3 +38,6 @@ def test_side_by_side_measures_assetgraph_and_skips_a_missing_dagster(tmp_path: 
         assert sample[gesture]["frames"] == 10, gesture
     assert sample["pan_fit"]["frames_moved"] > 0
     assert math.isfinite(report["summary"][0]["rendered_ms"]["assetgraph"])
+    partitions = report["samples"][1]
+    assert partitions["page"] == "partitions" and "error" not in partitions
+    assert "60Missing" in partitions["final_state"]
