@@ -1,24 +1,28 @@
 """assetgraph's web UI against dagster-webserver's, side by side in Debian's headless Chromium, on
-the same generated layered DAG (bench/workloads.py, one module per framework that differs only in
-its import line): first render of the global lineage graph, and pan/zoom frame times.
+the same generated workloads (bench/workloads.py, one module per framework that differs only in
+its import line): first render of the global lineage graph of the layered DAG and pan/zoom frame
+times on it, then the partitions page of a daily asset.
 
-    .venv/bin/python bench/ui/side_by_side.py [--sizes 1000 5000] [--pairs 3] [--timeout 300]
-                                              [--json bench/ui/side_by_side.json] [--screenshots DIR]
-    .venv/bin/python bench/ui/side_by_side.py --quick        # N=40, one pair, no warm-up load
+    .venv/bin/python bench/ui/side_by_side.py [--sizes 1000 5000] [--pairs 3] [--partitions 10000]
+        [--timeout 300] [--json bench/ui/side_by_side_results.json] [--screenshots DIR]
+    .venv/bin/python bench/ui/side_by_side.py --quick     # N=40 and 100 partitions, one pair, no cold load
 
-Each sample is a fresh dev server (`assetgraph dev` or `dagster dev` from bench/.venv-dagster-web,
+Each sample is a fresh dev server (`assetgraph dev`, or `dagster dev` from bench/.venv-dagster-web;
 bench/service/common.py's Server: own session, free 127.0.0.1 port, new temporary instance) and a
-fresh Chromium; only one of them runs at a time. Per size, samples alternate assetgraph, Dagster
-for --pairs pairs. In each sample the page is loaded once in a throwaway browser context (the
-"cold" load: the first after the server started), then measured in a new context (no HTTP cache,
-no IndexedDB): first render, then the gestures of bench_ui.DRIVE_JS.
+fresh Chromium; only one of them runs at a time. Per page and size, samples alternate assetgraph,
+Dagster for --pairs pairs. In each sample the page is loaded once in a throwaway browser context
+(the "cold" load: the first after the server started), then measured in a new context (no HTTP
+cache, no IndexedDB); on the graph page the gestures of bench_ui.DRIVE_JS follow, then the same tab
+loads the page again (the "revisit": HTTP cache and IndexedDB kept).
 
-First render (Performance API: ms since navigation start): an init script watches, once per
-animation frame, the graph's visible state: assetgraph: the canvas has drawn all N nodes, and its
-view; Dagster: the SVG viewport's transform, the SVG's size and its count of node (foreignObject)
-and edge (path) elements. The render time is the first frame after the state last changed, once
-it has stayed unchanged for --quiet seconds. Without bench/.venv-dagster-web the Dagster side is
-skipped with a message. Benchmarks are not tests: nothing asserts a time.
+Rendered (Performance API: ms since navigation start): an init script watches, once per animation
+frame, the page's visible state. Graph: assetgraph: the canvas has drawn all N nodes, and its view;
+Dagster: the SVG viewport's transform, the SVG's size and its count of node (foreignObject) and edge
+(path) elements. Partitions: the status bar drawn and the partition counts shown. The render time
+is the first frame after the state last changed, once it has stayed unchanged for --quiet seconds.
+The renderer's CPU time (Chrome DevTools Protocol metrics, workers included) is recorded beside it.
+Without bench/.venv-dagster-web the Dagster side is skipped with a message. Benchmarks are not
+tests: nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -385,10 +389,10 @@ def _fmt(m: dict[str, Any], key: str, unit: str = "", digits: int = 0) -> str:
 def print_summary(s: dict[str, Any], sides: list[str]) -> None:
     both = len(sides) == 2
 
-    def row(label: str, m: dict[str, Any], unit: str = "", digits: int = 0) -> None:
+    def row(label: str, m: dict[str, Any], unit: str = "", digits: int = 0, ratio: bool = True) -> None:
         cells = [_fmt(m, side, unit, digits) for side in sides]
-        ratio = f"  ratio ag/D {m['ratio_median']:.3f}" if both and m.get("ratio_median") else ""
-        print(f"  {label:38s} " + " | ".join(f"{side} {c}" for side, c in zip(sides, cells, strict=True)) + ratio)
+        shown = f"  ratio ag/D {m['ratio_median']:.3f}" if ratio and both and m.get("ratio_median") else ""
+        print(f"  {label:38s} " + " | ".join(f"{side} {c}" for side, c in zip(sides, cells, strict=True)) + shown)
 
     what = f"lineage graph, {s['n']:,} assets" if s["page"] == "graph" else f"partitions page, {s['n']:,} partitions"
     print(f"{what} ({s['pairs']} pairs)")
@@ -402,8 +406,8 @@ def print_summary(s: dict[str, Any], sides: list[str]) -> None:
     row("JS heap once rendered", s["js_heap_mib"], " MiB", 1)
     row("DOM nodes once rendered", s["dom_nodes"])
     for g in GESTURES if s["page"] == "graph" else ():
-        row(f"{g} frame p95", s[g]["interval_p95_ms"], " ms", 1)
-        row(f"{g} frames over 33 ms", s[g]["frames_over_33ms"], "", 1)
+        row(f"{g} frame p95", s[g]["interval_p95_ms"], " ms", 1, ratio=False)
+        row(f"{g} frames over 33 ms", s[g]["frames_over_33ms"], "", 1, ratio=False)
     for side, errors in s["errors"].items():
         for e in errors:
             print(f"  {side}: {e}")
