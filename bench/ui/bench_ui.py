@@ -11,8 +11,8 @@
     .venv/bin/python bench/ui/bench_ui.py [--assets 5000] [--repeat 3] [--json out.json]
 
 Needs /usr/bin/chromium and the playwright package (as the UI's end-to-end tests). Benchmarks are
-not tests: nothing here asserts a time. dagster-webserver is not installed in bench/.venv-dagster,
-so there is no side-by-side figure for Dagster's UI.
+not tests: nothing here asserts a time. bench/ui/side_by_side.py measures this UI and
+dagster-webserver's on the same generated graph with this file's gesture driver (DRIVE_JS).
 """
 
 from __future__ import annotations
@@ -47,39 +47,85 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 MILLION_HOURS_START = "1912-01-01-00:00"  # about 1,000,000 hourly partitions until now
 LOCATION = "bench"
 
-# Drives the canvas from inside the page: one synthetic wheel or pointer event per animation frame,
-# so the figures are the page's own frame times and not the driver's round trips.
-INTERACT_JS = """async ({frames, mode}) => {
-  const canvas = document.querySelector('[data-testid="lineage-canvas"]');
-  const r = canvas.getBoundingClientRect();
+# Drives a lineage view from inside the page: one synthetic wheel event (zoom) or one pointer and
+# mouse event pair (pan: press, drag back and forth, release every 60 frames) per animation frame,
+# so the figures are the page's own frame times and not the driver's round trips. Both event kinds
+# are sent as a real mouse sends them; each UI listens to its own (assetgraph: pointer events,
+# Dagster: mouse events). ``ui`` picks how the current zoom is read ('assetgraph': the canvas's
+# view; 'dagster': the scale of the SVG viewport's transform); ``wheel`` holds the event's ctrlKey
+# and the deltaY that zooms in and out, ``period`` the frames of one zoom-in-then-out cycle. It
+# returns the frame intervals, assetgraph's draw times, the zoom range and ``moved``: the frames in
+# which the view had changed since the frame before (proof that the UI followed the gesture).
+DRIVE_JS = """async ({frames, mode, ui, target, wheel, period}) => {
+  const el = document.querySelector(target);
+  const r = el.getBoundingClientRect();
   const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
-  const stats = window.__assetgraphGraph;
-  const drawStart = stats.drawMs.length;
+  const viewOf = ui === 'dagster'
+    ? () => document.querySelector('[data-svg-viewport] > div').style.transform
+    : () => { const v = window.__assetgraphGraph.view(); return `matrix(${v.scale}, 0, 0, ${v.scale}, ${v.tx}, ${v.ty})`; };
+  const scaleOf = () => parseFloat(viewOf().slice(7));
+  const drawMs = ui === 'assetgraph' ? window.__assetgraphGraph.drawMs : null;
+  const drawStart = drawMs ? drawMs.length : 0;
+  const fire = (type, x, y, buttons) => {
+    const init = {clientX: x, clientY: y, bubbles: true, cancelable: true, button: 0, buttons};
+    el.dispatchEvent(new PointerEvent('pointer' + type, {...init, pointerId: 1, pointerType: 'mouse', isPrimary: true}));
+    el.dispatchEvent(new MouseEvent('mouse' + type, init));
+  };
   const intervals = [];
-  let last = null;
+  const scales = [scaleOf()];
+  let last = null, view = viewOf(), moved = 0;
   await new Promise((resolve) => {
     let i = 0;
     const step = (t) => {
       if (last !== null) intervals.push(t - last);
       last = t;
+      scales.push(scaleOf());
+      if (viewOf() !== view) { moved++; view = viewOf(); }
       if (i >= frames) return resolve();
       if (mode === 'zoom') {
-        const dy = i < frames / 2 ? -40 : 40;
-        canvas.dispatchEvent(new WheelEvent('wheel', {deltaY: dy, clientX: cx + 50, clientY: cy, bubbles: true, cancelable: true}));
+        const dy = i % period < period / 2 ? wheel.deltaIn : wheel.deltaOut;
+        el.dispatchEvent(new WheelEvent('wheel', {deltaY: dy, ctrlKey: wheel.ctrlKey, clientX: cx + 50, clientY: cy,
+                                                  bubbles: true, cancelable: true}));
       } else {
         const phase = i % 60;
-        if (phase === 0) canvas.dispatchEvent(new PointerEvent('pointerdown', {clientX: cx, clientY: cy, pointerId: 1, bubbles: true, button: 0}));
         const dx = (phase < 30 ? phase : 60 - phase) * 12;
-        canvas.dispatchEvent(new PointerEvent('pointermove', {clientX: cx + dx, clientY: cy + dx / 3, pointerId: 1, bubbles: true, buttons: 1}));
-        if (phase === 59) canvas.dispatchEvent(new PointerEvent('pointerup', {clientX: cx, clientY: cy, pointerId: 1, bubbles: true, button: 0}));
+        if (phase === 0) fire('down', cx, cy, 1);
+        fire('move', cx + dx, cy + dx / 3, 1);
+        if (phase === 59) fire('up', cx, cy, 0);
       }
       i++;
       requestAnimationFrame(step);
     };
     requestAnimationFrame(step);
   });
-  return {intervals, draws: stats.drawMs.slice(drawStart)};
+  return {intervals, draws: drawMs ? drawMs.slice(drawStart) : [], moved,
+          scale: {start: scales[0], min: Math.min(...scales), max: Math.max(...scales), end: scales[scales.length - 1]}};
 }"""
+
+# Zooms in at the centre, one wheel event per frame, until the view's scale reaches ``min``.
+ZOOM_TO_JS = """async ({ui, target, wheel, min}) => {
+  const el = document.querySelector(target);
+  const r = el.getBoundingClientRect();
+  const scaleOf = ui === 'dagster'
+    ? () => parseFloat(document.querySelector('[data-svg-viewport] > div').style.transform.slice(7))
+    : () => window.__assetgraphGraph.view().scale;
+  for (let i = 0; i < 400 && scaleOf() < min; i++) {
+    el.dispatchEvent(new WheelEvent('wheel', {deltaY: wheel.deltaIn, ctrlKey: wheel.ctrlKey, clientX: r.left + r.width / 2,
+                                              clientY: r.top + r.height / 2, bubbles: true, cancelable: true}));
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  }
+  return scaleOf();
+}"""
+# assetgraph's wheel: zoom by exp(-deltaY * 0.0015) per event, so +-40 is x1.062 / x0.942.
+ASSETGRAPH_WHEEL = {"ctrlKey": False, "deltaIn": -40, "deltaOut": 40}
+CANVAS = '[data-testid="lineage-canvas"]'
+
+
+def drive(page: Any, frames: int, mode: str, ui: str = "assetgraph", target: str = CANVAS,
+          wheel: dict[str, Any] | None = None, period: int | None = None) -> dict[str, Any]:
+    """Run DRIVE_JS in ``page``: ``frames`` frames of zoom or pan; its intervals, draws and scales."""
+    return page.evaluate(DRIVE_JS, {"frames": frames, "mode": mode, "ui": ui, "target": target,
+                                    "wheel": wheel or ASSETGRAPH_WHEEL, "period": period or frames})
 
 
 def layered_defs(n: int, hourly: HourlyPartitionsDefinition) -> Definitions:
@@ -150,9 +196,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def summarize_frames(samples: dict[str, list[float]]) -> dict[str, float]:
+def summarize_frames(samples: dict[str, Any]) -> dict[str, float]:
+    """Frame interval and draw time statistics of one DRIVE_JS gesture (and its zoom range)."""
     intervals, draws = samples["intervals"], samples["draws"]
+    scale = samples.get("scale") or {}
     return {
+        **{f"scale_{k}": v for k, v in scale.items()},
+        "frames_moved": samples.get("moved", float("nan")),
         "frames": len(intervals),
         "interval_median_ms": statistics.median(intervals),
         "interval_p95_ms": percentile(intervals, 0.95),
@@ -188,8 +238,8 @@ def measure_graph(browser: Any, url: str, count: int, frames: int = 120) -> dict
     first = page.evaluate("performance.getEntriesByName('assetgraph:graph-first-draw')[0].startTime")
     result: dict[str, Any] = {"first_render_ms": first, "graphql_ms": graphql_ms(page), "timeline": timeline(page)}
     page.wait_for_timeout(300)
-    result["zoom_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "zoom"}))
-    result["pan_fit"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "pan"}))
+    result["zoom_fit"] = summarize_frames(drive(page, frames, "zoom"))
+    result["pan_fit"] = summarize_frames(drive(page, frames, "pan"))
     # Zoom in until nodes draw with their text, then measure again.
     page.evaluate("""() => { const c = document.querySelector('[data-testid="lineage-canvas"]');
       const r = c.getBoundingClientRect();
@@ -197,8 +247,8 @@ def measure_graph(browser: Any, url: str, count: int, frames: int = 120) -> dict
         c.dispatchEvent(new WheelEvent('wheel', {deltaY: -120, clientX: r.left + r.width / 2,
                                                  clientY: r.top + r.height / 2, bubbles: true})); }""")
     page.wait_for_timeout(300)
-    result["zoom_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "zoom"}))
-    result["pan_detail"] = summarize_frames(page.evaluate(INTERACT_JS, {"frames": frames, "mode": "pan"}))
+    result["zoom_detail"] = summarize_frames(drive(page, frames, "zoom"))
+    result["pan_detail"] = summarize_frames(drive(page, frames, "pan"))
     context.close()
     return result
 

@@ -59,3 +59,14 @@ def test_a_missing_peer_environment_is_reported_not_raised(tmp_path: Path) -> No
     harness = run.Harness(pythons, ["dagster"], pairs=1, warmup=False, timeout=60)
     sample = harness.measure(run.cells("load", run.QUICK_SIZES)[0], "dagster")
     assert sample.error is not None and "peer_env.py" in sample.error
+
+
+def test_ui_side_by_side_summary_leaves_a_timed_out_sample_out_of_the_ratios() -> None:
+    from bench.ui import side_by_side
+
+    pairs = [{"assetgraph": {"rendered_ms": 100.0}, "dagster": {"rendered_ms": 1000.0}},
+             {"assetgraph": {"rendered_ms": 300.0}, "dagster": {"error": "not rendered within the 5 s timeout"}}]
+    summary = side_by_side.summarize("graph", 5000, pairs, ["assetgraph", "dagster"])
+    assert summary["rendered_ms"]["ratios"] == [0.1]
+    assert summary["rendered_ms"]["assetgraph"] == 200.0
+    assert summary["errors"] == {"assetgraph": [], "dagster": ["not rendered within the 5 s timeout"]}
