@@ -44,6 +44,7 @@ from graphql import (
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
+    GraphQLInputObjectType,
     GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
@@ -52,6 +53,7 @@ from graphql import (
     GraphQLString,
     OperationType,
     Undefined,
+    get_named_type,
     is_abstract_type,
     is_leaf_type,
     located_error,
@@ -372,34 +374,55 @@ class _QueryRun:
         schema = self.strawberry
         assert schema is not None
         resolver = field.base_resolver
+        func = resolver.wrapped_func if callable(resolver.wrapped_func) else resolver
         info_class = schema.config.info_class
         info_name = resolver.info_parameter.name if resolver.info_parameter else None
         passes_self = resolver.self_parameter is not None
         source_names = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
-        converted: dict[str, Any] | None = {} if not field.arguments else None
+        static = self._static_arguments(f, field)  # the same converted arguments for every call
+
+        if static is not None and info_name is None and not source_names:
+            if passes_self:
+                return lambda source, position: func(source, **static)
+            return lambda source, position: func(**static)
 
         def call(source: Any, position: Position) -> Any:
-            nonlocal converted
             info = None
-            if info_name is not None or converted is None:
+            if info_name is not None or static is None:
                 info = info_class(_raw_info=self._info(f, parent, (position, f.key, parent.name)), _field=field)
-            if converted is not None:
-                kwargs = dict(converted)
+            if static is not None:
+                kwargs = dict(static)
             else:
                 if f.args_error is not None:
                     raise f.args_error
                 raw = f.args if f.args is not None else self._argument_values(f, details)
                 kwargs = convert_arguments(raw, field.arguments, config=schema.config, info=info,
                                            scalar_registry=schema.schema_converter.scalar_registry)
-                if f.args is not None and all(isinstance(v, _IMMUTABLE) for v in kwargs.values()):
-                    converted = dict(kwargs)
             for name in source_names:
                 kwargs[name] = source
             if info_name is not None:
                 kwargs[info_name] = info
-            return resolver(source, **kwargs) if passes_self else resolver(**kwargs)
+            return func(source, **kwargs) if passes_self else func(**kwargs)
 
         return call
+
+    def _static_arguments(self, f: _Field, field: Any) -> dict[str, Any] | None:
+        """A field's converted arguments when they are the same immutable values for every call:
+        coerced once (no variables left to read per call), no input objects (those are built
+        per call, possibly from the resolve info), every value immutable."""
+        if not field.arguments:
+            return {}
+        if f.args is None or f.args_error is not None or any(
+                isinstance(get_named_type(arg.type), GraphQLInputObjectType) for arg in f.field_def.args.values()):
+            return None
+        schema = self.strawberry
+        assert schema is not None
+        try:
+            converted = convert_arguments(f.args, field.arguments, config=schema.config, info=None,
+                                          scalar_registry=schema.schema_converter.scalar_registry)
+        except Exception:  # reported per call, at the field's position, like any resolver error
+            return None
+        return converted if all(isinstance(v, _IMMUTABLE) for v in converted.values()) else None
 
     # compiling
 
