@@ -53,6 +53,9 @@ FUNCTIONS: dict[str, Callable[[AssetSelection], AssetSelection]] = {
     "required_multi_asset_neighbors": MultiAssetNeighborsSelection,
     "checks_for": ChecksForAssetsSelection,
 }
+# Parentheses, functions and `not` recurse; a selection nested deeper than this is an error, not a
+# RecursionError (a request could otherwise make the server fail with 5,000 opening parentheses).
+MAX_NESTING = 64
 VALUE_ATTRIBUTES: dict[str, Callable[[tuple[str, ...]], AssetSelection]] = {
     "group": GroupsSelection,
     "owner": OwnersSelection,
@@ -147,6 +150,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
 
     @property
     def current(self) -> Token:
@@ -195,10 +199,19 @@ class _Parser:
         if self.current.kind in ("end", ")") or self.current.is_keyword("and") or self.current.is_keyword("or"):
             raise self.error(f"expected an expression after {keyword!r}")
 
+    def enter(self, token: Token) -> None:
+        """One level deeper into parentheses, a function or `not`; refuses absurd nesting."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"the selection nests more than {MAX_NESTING} levels of parentheses, functions and "
+                             "'not'; write it with fewer levels", token)
+
     def parse_not(self) -> AssetSelection:
         if self.current.is_keyword("not"):
-            self.advance()
-            return NotSelection(self.parse_not_after("not"))
+            self.enter(self.advance())
+            selection = NotSelection(self.parse_not_after("not"))
+            self.depth -= 1
+            return selection
         return self.parse_traversal()
 
     def parse_traversal(self) -> AssetSelection:
@@ -254,6 +267,7 @@ class _Parser:
 
     def parse_parenthesised(self) -> AssetSelection:
         opening = self.advance()
+        self.enter(opening)
         if self.current.kind == ")":
             raise self.error("expected an expression inside the parentheses")
         selection = self.parse_or()
@@ -262,6 +276,7 @@ class _Parser:
                 raise self.error("this parenthesis is never closed; add a ')'", opening)
             raise self.error(f"expected ')' or an operator, found {self.current.text!r}")
         self.advance()
+        self.depth -= 1
         return selection
 
     def parse_attribute(self) -> AssetSelection:

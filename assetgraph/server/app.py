@@ -50,10 +50,11 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
         self._dev = dev
 
     def parse_json(self, data: str | bytes) -> Any:
-        # Strawberry answers 500 to a JSON body that is not an object (`null`) or not UTF-8.
+        # Strawberry answers 500 to a JSON body that is not an object (`null`) or not UTF-8, and the
+        # json module raises RecursionError on arrays nested a hundred thousand deep.
         try:
             value = json.loads(data)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise StrawberryHTTPException(400, "The request body is not valid JSON.") from exc
         if not isinstance(value, dict):
             raise StrawberryHTTPException(400, "The request body must be a JSON object with a `query`.")

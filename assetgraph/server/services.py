@@ -288,11 +288,16 @@ def run_events(instance: Instance, run_id: str, after: str | None, first: int) -
     return records[:first], len(records) > first
 
 
+MAX_EVENT_ID = 2**63 - 1  # the largest id storage can hold (SQLite and PostgreSQL BIGINT)
+
+
 def parse_event_cursor(after: str | None) -> int | None:
+    """An event id from a cursor; `RequestError` for anything else (``str.isdigit`` alone would let
+    ``"²"`` or 30-digit numbers through to storage, which fails on them)."""
     if after is None or after == "":
         return None
-    if not after.isdigit():
-        raise RequestError(f"Event cursor {after!r} is not an event id (use pageInfo.endCursor).")
+    if not (after.isascii() and after.isdigit()) or int(after) > MAX_EVENT_ID:
+        raise RequestError(f"Event cursor {after[:40]!r} is not an event id (use pageInfo.endCursor).")
     return int(after)
 
 
