@@ -206,8 +206,16 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
             return None
         # A key may omit fields the boundaries have (a daily key with hour_offset=6): its window
         # is the first one starting at or after the time the key spells.
-        ordinal = self.cadence.ceil(_timestamp_of(parsed, self.cadence.tz))
-        return ordinal if self.key_for_ordinal(ordinal) == partition_key else None
+        try:
+            ordinal = self.cadence.ceil(_timestamp_of(parsed, self.cadence.tz))
+            if self.key_for_ordinal(ordinal) != partition_key:
+                return None
+            self.cadence.boundary_datetime(ordinal + 1)
+        except (ValueError, OverflowError):
+            # Keys near year 1 or 9999 ("9999-12-31") spell windows that start or end outside what
+            # datetime can hold: no partition has them.
+            return None
+        return ordinal
 
     def _strptime(self, text: str) -> dt.datetime | None:
         formats = (self.fmt,) if self._fmt_has_offset else (self.fmt, self.fmt + "%z")
@@ -271,10 +279,13 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         parsed = self._strptime(partition_key)
         if parsed is None:
             return None
-        ordinal = max(self.cadence.floor(_timestamp_of(parsed, self.cadence.tz)), self.first_ordinal)
-        if self.end_ordinal is not None:
-            ordinal = min(ordinal, self.end_ordinal - 1)
-        return self.key_for_ordinal(ordinal)
+        try:
+            ordinal = max(self.cadence.floor(_timestamp_of(parsed, self.cadence.tz)), self.first_ordinal)
+            if self.end_ordinal is not None:
+                ordinal = min(ordinal, self.end_ordinal - 1)
+            return self.key_for_ordinal(ordinal)
+        except (ValueError, OverflowError):  # near year 1 or 9999: no suggestion rather than no error message
+            return None
 
     # The PartitionsDefinition interface.
 
