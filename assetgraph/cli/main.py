@@ -242,7 +242,7 @@ def logs(run_id: str) -> None:
 
     inst = Instance.get()
     if inst.get_run(run_id) is None:
-        _fail(f"No run {run_id!r} in {inst.url}.")
+        _fail(f"No run {run_id!r} in {inst.display_url}.")
     for r in inst.get_event_records(run_id=run_id):
         when = dt.datetime.fromtimestamp(r.timestamp).strftime("%H:%M:%S.%f")[:-3]
         what = r.asset_key.to_user_string() if r.asset_key else (r.step_key or "")
@@ -258,7 +258,7 @@ def migrate() -> None:
     from assetgraph.storage.instance import Instance
 
     inst = Instance.get()
-    click.echo(f"Storage at {inst.url} is up to date.")
+    click.echo(f"Storage at {inst.display_url} is up to date.")
 
 
 def _register_commands() -> None:
