@@ -136,11 +136,20 @@ def _run_foreground(instance: Any, defs: Any, backfill_id: str, where: str = "")
                f"{body['failed_partitions']} failed, {len(body['runs'])} run(s) in {elapsed:.1f}s")
     if progress.status == BackfillStatus.FAILED:
         click.echo(f"Re-run only what failed or is missing:\n  assetgraph backfill --select "
-                   f"'{' or '.join('key:' + k for k in body['selection'])}' "
-                   f"{_describe(body)} --failed-and-missing{where}", err=True)
+                   f"{_selection_of(body)} {_describe(body)} --failed-and-missing{where}", err=True)
         sys.exit(1)
     if progress.status == BackfillStatus.CANCELED:
         sys.exit(1)
+
+
+def _selection_of(body: dict[str, Any]) -> str:
+    """The backfill's assets as a shell-quoted selection that any key text survives."""
+    import shlex
+
+    from assetgraph.definitions.keys import AssetKey
+    from assetgraph.graph.selection import AssetSelection
+
+    return shlex.quote(str(AssetSelection.assets(*(AssetKey.from_user_string(k) for k in body["selection"]))))
 
 
 def _describe(body: dict[str, Any]) -> str:

@@ -75,6 +75,8 @@ class Token:
     start: int
     end: int
     segments: tuple[str, ...] = ()
+    # The value split at unescaped '/': the components of an asset key (``"a\\/b/c"`` → a/b, c).
+    components: tuple[str, ...] = ()
 
     def is_keyword(self, word: str) -> bool:
         """``word`` in lower case or, as Dagster also accepts, upper case."""
@@ -101,7 +103,7 @@ def tokenize(text: str) -> list[Token]:
             while end < len(text) and text[end] in _WORD_CHARS:
                 end += 1
             word = text[pos:end]
-            tokens.append(Token("word", word, pos, end, tuple(word.split("*"))))
+            tokens.append(Token("word", word, pos, end, tuple(word.split("*")), tuple(word.split("/"))))
             pos = end
         else:
             raise SelectionError(f"unexpected character {char!r}; quote values with spaces or symbols", text, pos)
@@ -110,25 +112,35 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _read_string(text: str, start: int) -> Token:
-    """A double-quoted value: ``\\"``, ``\\\\`` and ``\\*`` are literal; a bare ``*`` is a wildcard."""
+    """A double-quoted value: ``\\"``, ``\\\\``, ``\\*`` and ``\\/`` are literal; a bare ``*`` is a
+    wildcard and a bare ``/`` separates the components of a key (``\\/`` is a slash inside one)."""
     segments: list[str] = []
     current: list[str] = []
+    components: list[str] = []
+    component: list[str] = []
     pos = start + 1
     while pos < len(text):
         char = text[pos]
         if char == "\\" and pos + 1 < len(text):
             current.append(text[pos + 1])
+            component.append(text[pos + 1])
             pos += 2
-        elif char == '"':
+            continue
+        if char == '"':
             segments.append("".join(current))
-            return Token("string", text[start:pos + 1], start, pos + 1, tuple(segments))
-        elif char == "*":
+            components.append("".join(component))
+            return Token("string", text[start:pos + 1], start, pos + 1, tuple(segments), tuple(components))
+        if char == "*":
             segments.append("".join(current))
             current = []
-            pos += 1
         else:
             current.append(char)
-            pos += 1
+        if char == "/":
+            components.append("".join(component))
+            component = []
+        else:
+            component.append(char)
+        pos += 1
     raise SelectionError("this quoted value is never closed; add a closing '\"'", text, start)
 
 
@@ -335,11 +347,10 @@ class _Parser:
             return AllSelection()
         if len(token.segments) > 1:
             return KeyPatternSelection(token.segments)
-        text = token.segments[0]
-        if "" in text.split("/"):
+        if "" in token.components:
             raise self.error(f"{token.text!r} is not an asset key: each part between '/' must be non-empty",
                              token)
-        return KeysSelection((AssetKey.from_user_string(text),))
+        return KeysSelection((AssetKey(token.components),))
 
 
 def _unknown_attribute_message(name: str) -> str:

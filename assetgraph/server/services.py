@@ -364,7 +364,10 @@ def resume_backfill(instance: Instance, index: WorkspaceIndex, backfill_id: str)
     body = record.body
     partitions = body.get("partitions") or {}
     rng = partitions.get("range")
-    selection = " or ".join(f'key:"{k}"' for k in body.get("selection", []))
+    from assetgraph.graph.selection import AssetSelection
+
+    # Formatted, not pasted into quotes: keys may hold quotes, backslashes and stars.
+    selection = str(AssetSelection.assets(*(AssetKey.from_user_string(k) for k in body.get("selection", []))))
     return launch_backfill(instance, index, selection, PartitionKeyRange(rng[0], rng[1]) if rng else None,
                            None if rng else list(partitions.get("keys") or []),
                            tags={**body.get("tags", {}), "assetgraph/resumed_from": backfill_id},
