@@ -1,6 +1,6 @@
 """The soak test (issue 11, load): `assetgraph server` and `assetgraph daemon` as real processes on
 one SQLite home, a schedule ticking every five seconds, a sensor every three, a backfill advancing,
-and four clients polling GraphQL the way the UI's pages do. Quick form: 40 s of steady state; full
+and four clients polling GraphQL the way the UI's pages do. Quick form: 35 s of steady state; full
 form (``ASSETGRAPH_CAMPAIGN=full``): 10 minutes.
 
 What must hold:
@@ -327,7 +327,7 @@ def _consecutive(timestamps: list[float], period: int) -> list[str]:
 
 
 def test_soak_service_memory_ticks_runs_and_latency(soak: Soak, campaign: Campaign) -> None:
-    duration = scale(40, 600)
+    duration = scale(35, 600)
     backfill_days = scale(12, 240)
     last_day = (datetime.date(2020, 1, 1) + datetime.timedelta(days=backfill_days - 1)).isoformat()
     _mutate(soak.url, 'mutation { launchBackfill(selection: "daily", partitionRange: '
