@@ -122,7 +122,7 @@ def fuzz_settings(examples: int) -> settings:
 
 def test_generated_queries_of_the_whole_schema_never_break_the_server(server: HostileServer,
                                                                       campaign: Campaign) -> None:
-    examples = scale(250, 4000)
+    examples = scale(250, 1500)
     strategy = queries(print_schema(), custom_scalars=scalars(server))
 
     @fuzz_settings(examples)
@@ -134,7 +134,7 @@ def test_generated_queries_of_the_whole_schema_never_break_the_server(server: Ho
 
 
 def test_generated_mutations_never_break_the_server(server: HostileServer, campaign: Campaign) -> None:
-    examples = scale(200, 3000)
+    examples = scale(200, 1000)
     strategy = mutations(print_schema(), custom_scalars=scalars(server))
 
     @fuzz_settings(examples)
@@ -148,7 +148,7 @@ def test_generated_mutations_never_break_the_server(server: HostileServer, campa
 def test_generated_invalid_documents_are_refused_cleanly(server: HostileServer, campaign: Campaign) -> None:
     from hypothesis_graphql import Mode, from_schema
 
-    examples = scale(150, 2000)
+    examples = scale(150, 500)
     strategy = from_schema(print_schema(), custom_scalars=scalars(server), mode=Mode.NEGATIVE)
 
     @fuzz_settings(examples)

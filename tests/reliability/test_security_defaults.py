@@ -235,3 +235,23 @@ def test_commands_never_print_the_storage_password(tmp_path: Path, postgres_data
         daemon.terminate()
         output = daemon.communicate(timeout=60)[0]
     assert password not in output
+
+
+def test_limits_stop_batched_mutations_before_any_runs(server: HostileServer, campaign: Campaign) -> None:
+    """Sixty aliased launches, or launches hidden in deep fragments, are refused whole: no run is queued."""
+    before = len(server.instance.get_runs())
+    aliased = "mutation { " + " ".join(f'r{i}: launchRun(selection: "orders") {{ id }}' for i in range(60)) + " }"
+    nested = "key { path }"
+    for _ in range(20):
+        nested = f"upstream {{ {nested} }}"
+    deep = ("mutation { launchRun(selection: \"orders\") { id } reportAssetMaterialization(assetKey: [\"raw\", "
+            "\"orders\"]) { id } } query Q { assetNodes { ...F } } fragment F on AssetNode { " + nested + " }")
+    padded = "mutation { launchRun(selection: \"orders\") { id " + "__typename " * 6000 + "} }"
+    refused = []
+    for document, expected in ((aliased, "aliases"), (deep, "depth"), (padded, "token")):
+        body = server.post({"query": document, "operationName": None}, mutation=True).json()
+        refused.append(expected in " ".join(e["message"] for e in body.get("errors") or []).lower())
+    campaign.record("security", "batched mutations past the alias, depth and token limits", trials=3,
+                    survived=sum(refused), checked="refused whole, no run queued")
+    assert all(refused)
+    assert len(server.instance.get_runs()) == before
