@@ -1,10 +1,10 @@
-"""The code location the hostile-input scenarios serve: daily, static, dynamic and multi-dimensional
-partitions, checks (one blocking and failing), an external asset, a failing asset, a resource whose
-password comes from an `EnvVar`, a job, a schedule and a sensor; and assets and partitions whose keys
-hold quotes, slashes, commas, pipes, unicode and SQL text.
+"""The code location the hostile-input scenarios serve: daily, cron, static, dynamic and
+multi-dimensional partitions, checks (one blocking and failing), an external asset, a failing
+asset, a resource whose password comes from an `EnvVar`, a job, a schedule and a sensor; and assets
+and partitions whose keys hold quotes, slashes, commas, unicode, markup and SQL text.
 
 `seed` fills an instance with what a server a few days old holds: successful and failed runs,
-materialisations, check results, dynamic partitions, a backfill, a reported materialisation.
+materialisations, check results, dynamic partitions and a backfill.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from assetgraph import (
     MaterializeResult,
     MultiPartitionsDefinition,
     StaticPartitionsDefinition,
+    TimeWindowPartitionsDefinition,
     asset,
     asset_check,
     define_asset_job,
@@ -44,6 +45,7 @@ DAILY = DailyPartitionsDefinition("2024-01-01", end_date="2024-01-15")
 REGIONS = StaticPartitionsDefinition(["us", "eu", "apac"])
 FILES = DynamicPartitionsDefinition(name="files")
 ODD_PARTITIONS = StaticPartitionsDefinition(ODD_TEXT)
+SHIFTS = TimeWindowPartitionsDefinition("*/15 9-17 * * 1-5", "2024-01-01", "%Y-%m-%d %H:%M")  # walked with croniter
 DAILY_BY_REGION = MultiPartitionsDefinition({"date": DailyPartitionsDefinition("2024-01-01", end_date="2024-01-08"),
                                              "region": REGIONS})
 
@@ -85,6 +87,10 @@ def daily_events() -> MaterializeResult:
 def regional_sales() -> None: ...
 
 
+@asset(partitions_def=SHIFTS, group_name="daily")
+def shift_metrics() -> None: ...
+
+
 @asset(partitions_def=FILES, group_name="files")
 def file_rows() -> None: ...
 
@@ -121,7 +127,7 @@ def new_orders(context):  # type: ignore[no-untyped-def]
     return SkipReason("no new orders")
 
 
-ASSETS = [raw_orders, orders, revenue, daily_events, regional_sales, file_rows, daily_regional, odd_asset, sql_asset,
+ASSETS = [raw_orders, orders, revenue, daily_events, regional_sales, shift_metrics, file_rows, daily_regional, odd_asset, sql_asset,
           boom, after_boom]
 defs = Definitions(
     assets=ASSETS, asset_checks=[revenue_positive], jobs=[shop_job], schedules=[nightly], sensors=[new_orders],
@@ -146,6 +152,7 @@ def seed(instance: Instance) -> None:
     for day in ("2024-01-02", "2024-01-03"):
         execute_definitions(defs, selection="daily_events", partition_key=day, instance=instance)
     execute_definitions(defs, selection="regional_sales", partition_key="eu", instance=instance)
+    execute_definitions(defs, selection="shift_metrics", partition_key="2024-01-02 09:15", instance=instance)
     execute_definitions(defs, selection="daily_regional", partition_key="2024-01-02|us", instance=instance)
     for key in (ODD_PARTITION, "ünïcødé ✓ 🚀"):
         execute_definitions(defs, selection=key_selection(ODD_ASSET), partition_key=key, instance=instance)

@@ -30,13 +30,14 @@ from tests.reliability.outcomes import Campaign, scale
 
 pytestmark = pytest.mark.slow
 
-SELECTIONS = ["*", "orders", "key:orders+", "+key:revenue", "2+key:sql_asset", "group:daily", "group:regional",
+SELECTIONS = ["*", "orders", "key:orders+", "+key:revenue", "2+key:sql_asset", "group:daily", "group:regional", "shift_metrics",
               "tag:team=core", "owner:data@example.com", "kind:python", "not group:odd", "key:raw/*",
               hostile_project.key_selection(hostile_project.ODD_ASSET),
               hostile_project.key_selection(hostile_project.SQL_ASSET), "daily_events or regional_sales",
               "key:nope(", "((", "key:\"unterminated", "group:", "9999999+key:orders"]
 PARTITIONS = ["2024-01-02", "2024-01-14", "2024-01-15", "2023-12-31", "eu", "us", "2024-01-02|us", "us|2024-01-02",
-              "a.csv", "2024-02-30", "0000-00-00", "9999-12-31", "1-01-01", *hostile_project.ODD_TEXT]
+              "a.csv", "2024-02-30", "0000-00-00", "9999-12-31", "1-01-01", "2024-01-02 09:15", "9999-12-31 09:00",
+              "0001-01-01 09:00", *hostile_project.ODD_TEXT]
 NAMES = ["hostile", "nightly", "new_orders", "files", "shop_job", "raw", "orders", "odd", "has_rows"]
 HOSTILE_TEXT = ["", " ", "\x00", "%", "_", "*", "\\", "'", '"', "\u202e", "\ud7ff", "😀" * 50, "9" * 40, "-1",
                 "0", "1e309", "NaN", "null", "undefined", "../../etc/passwd", "<script>alert(1)</script>",
