@@ -4,6 +4,7 @@ and the rules every answer of the hostile-input scenarios must follow."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,11 +65,30 @@ def answer_problem(response: httpx.Response) -> str | None:
 
 
 @contextmanager
-def hostile_server(home: Path) -> Iterator[HostileServer]:
-    """Seed an instance under ``home`` and serve it (not in dev mode: unexpected errors are masked)."""
+def postgres_database(password: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database on the test server, dropped afterwards; its URL (with ``password``
+    in it when given: the server trusts local users, so any password works)."""
+    import psycopg
+
+    host, port = "127.0.0.1", 5432
+    user, admin_db = os.environ.get("ASSETGRAPH_TEST_PG_USER", "postgres"), os.environ.get("ASSETGRAPH_TEST_PG_DB", "test")
+    name = f"assetgraph_hostile_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(host=host, port=port, user=user, dbname=admin_db, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://{user}{':' + password if password else ''}@{host}:{port}/{name}"
+    finally:
+        with psycopg.connect(host=host, port=port, user=user, dbname=admin_db, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def hostile_server(home: Path, url: str | None = None) -> Iterator[HostileServer]:
+    """Seed an instance (SQLite under ``home``, or ``url``) and serve it, not in dev mode: unexpected
+    errors are masked, as in production."""
     previous = os.environ.get(hostile_project.SECRET_ENV)
     os.environ[hostile_project.SECRET_ENV] = SECRET
-    instance = Instance.from_url(f"sqlite:///{home / 'assetgraph.db'}")
+    instance = Instance.from_url(url or f"sqlite:///{home / 'assetgraph.db'}")
     try:
         hostile_project.seed(instance)
         workspace = InProcessWorkspace({LOCATION: hostile_project.defs})

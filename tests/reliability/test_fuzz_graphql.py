@@ -25,7 +25,13 @@ from hypothesis_graphql import mutations, queries
 
 from assetgraph.server.schema import print_schema
 from tests.reliability import hostile_project
-from tests.reliability.hostile_server import SECRET, HostileServer, answer_problem, hostile_server
+from tests.reliability.hostile_server import (
+    SECRET,
+    HostileServer,
+    answer_problem,
+    hostile_server,
+    postgres_database,
+)
 from tests.reliability.outcomes import Campaign, scale
 
 pytestmark = pytest.mark.slow
@@ -158,6 +164,46 @@ def test_generated_invalid_documents_are_refused_cleanly(server: HostileServer, 
         tally.judge(document, answer_problem(server.post({"query": document}, mutation=as_mutation)))
 
     _fuzz(campaign, "invalid GraphQL documents generated from the schema", examples, lambda t: fuzz(t))
+
+
+@pytest.mark.postgres
+def test_generated_documents_never_break_a_postgresql_server(tmp_path: Path, campaign: Campaign) -> None:
+    """The same fuzzing over PostgreSQL, whose text columns refuse NUL characters that SQLite stores."""
+    examples = scale(150, 1000)
+    with postgres_database() as url, hostile_server(tmp_path, url) as live:
+        strategy = queries(print_schema(), custom_scalars=scalars(live)) | mutations(
+            print_schema(), custom_scalars=scalars(live))
+
+        @fuzz_settings(examples)
+        @given(document=strategy)
+        def fuzz(tally: Tally, document: str) -> None:
+            tally.judge(document, answer_problem(live.post({"query": document}, mutation=document.startswith(
+                "mutation"))))
+
+        def nul_and_generated(tally: Tally) -> None:
+            for query, variables in NUL_CASES:
+                body = {"query": query, "variables": variables}
+                tally.judge(f"{query} {variables!r}", answer_problem(live.post(body, mutation=query.startswith(
+                    "mutation"))))
+            fuzz(tally)
+
+        _fuzz(campaign, "GraphQL queries and mutations generated from the schema, PostgreSQL instance", examples,
+              nul_and_generated)
+
+
+NUL_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("query($id: String!) { run(id: $id) { id } }", {"id": "r\x00"}),
+    ("query($p: String) { assetNode(key: [\"daily_events\"]) { materializations(partition: $p) { id } } }",
+     {"p": "2024-01-02\x00"}),
+    ("query($a: String) { runs(after: $a) { nodes { id } } }", {"a": "\x00"}),
+    ("query($n: String!) { dynamicPartitions(name: $n) { partitionKeys } }", {"n": "files\x00"}),
+    ("mutation($k: [String!]!) { addDynamicPartitions(partitionsDefName: \"files\", partitionKeys: $k) { name } }",
+     {"k": ["a\x00b"]}),
+    ("mutation($t: [TagInput!]) { launchRun(selection: \"orders\", tags: $t) { id } }",
+     {"t": [{"key": "k\x00", "value": "v"}]}),
+    ("mutation($m: JSON) { reportAssetMaterialization(assetKey: [\"raw\", \"orders\"], metadata: $m) { id } }",
+     {"m": {"note": "a\x00b"}}),
+]
 
 
 def _variables_cases(server: HostileServer) -> list[tuple[str, dict[str, Any]]]:

@@ -31,7 +31,13 @@ from assetgraph.server.schema import build_schema
 from assetgraph.server.workspace import InProcessWorkspace
 from assetgraph.storage.instance import Instance
 from tests.reliability import hostile_project
-from tests.reliability.hostile_server import LOCATION, SECRET, HostileServer, hostile_server
+from tests.reliability.hostile_server import (
+    LOCATION,
+    SECRET,
+    HostileServer,
+    hostile_server,
+    postgres_database,
+)
 from tests.reliability.outcomes import Campaign
 from tests.server.conftest import running_server
 
@@ -188,29 +194,18 @@ def test_the_env_var_secret_is_not_stored_in_the_event_log(server: HostileServer
 
 
 @pytest.fixture
-def postgres_database() -> Iterator[tuple[str, str]]:
-    """A fresh PostgreSQL database and its URL with a password in it (the server trusts local users,
-    so any password works): the password must never be printed."""
-    psycopg = pytest.importorskip("psycopg")
-    host, port, user = "127.0.0.1", 5432, os.environ.get("ASSETGRAPH_TEST_PG_USER", "postgres")
-    name = f"assetgraph_sec_{uuid.uuid4().hex[:10]}"
-    admin_db = os.environ.get("ASSETGRAPH_TEST_PG_DB", "test")
-    with psycopg.connect(host=host, port=port, user=user, dbname=admin_db, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+def postgres_url_with_password() -> Iterator[tuple[str, str]]:
     password = "pw-" + uuid.uuid4().hex
-    try:
-        yield f"postgresql://{user}:{password}@{host}:{port}/{name}", password
-    finally:
-        with psycopg.connect(host=host, port=port, user=user, dbname=admin_db, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(password) as url:
+        yield url, password
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_commands_never_print_the_storage_password(tmp_path: Path, postgres_database: tuple[str, str]) -> None:
+def test_commands_never_print_the_storage_password(tmp_path: Path, postgres_url_with_password: tuple[str, str]) -> None:
     # Regression: `assetgraph daemon`, `server`, `migrate` and `dev` printed the storage URL with its
     # password in their start-up line.
-    url, password = postgres_database
+    url, password = postgres_url_with_password
     (tmp_path / "loc.py").write_text("from assetgraph import Definitions\ndefs = Definitions()\n")
     env = {**os.environ, "ASSETGRAPH_STORAGE_URL": url, "ASSETGRAPH_HOME": str(tmp_path / "home")}
     command = [sys.executable, "-m", "assetgraph.cli.main"]
