@@ -117,6 +117,19 @@ def test_a_far_key_of_a_walked_cron_is_refused_without_walking_to_it(key: str) -
     assert partitions_def.has_partition_key("2024-01-02 09:15")
 
 
+@pytest.mark.parametrize("make", [
+    lambda: DailyPartitionsDefinition("9999-12-31"),
+    lambda: TimeWindowPartitionsDefinition("0 0 1 * 0", "9999-11-01", "%Y-%m-%d"),
+    lambda: MonthlyPartitionsDefinition("0001-01-01", timezone="Europe/Paris"),
+    lambda: DailyPartitionsDefinition("2024-01-01", end_offset=10**7),
+])
+def test_definitions_at_the_ends_of_the_calendar_are_definition_errors(make: Callable[[], Any]) -> None:
+    # Regression (full-form fuzzing): ValueError "year 10000 is out of range" from datetime, when the
+    # definition was built or when its last partition was asked for.
+    with pytest.raises(DefinitionError, match="cannot be computed"):
+        make()
+
+
 def test_any_text_as_a_partition_key_is_a_partition_error_or_an_answer(campaign: Campaign) -> None:
     examples = scale(600, 10_000)
     tally = {"trials": 0, "raw": 0}
