@@ -12,8 +12,9 @@ error" (each one is a server bug), never a traceback, never the resource's secre
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,9 +102,16 @@ class Tally:
     trials: int = 0
     problems: int = 0
     first: str = ""
+    # Exceptions nobody could raise (a resolver coroutine dropped unawaited, in the server's thread),
+    # caught while the scenario runs so that they are blamed on the document that caused them.
+    unraisable: list[str] = field(default_factory=list)
+    blamed: int = 0
 
     def judge(self, what: str, problem: str | None) -> None:
         self.trials += 1
+        if problem is None and len(self.unraisable) > self.blamed:
+            problem = f"unraisable exceptions in the server: {self.unraisable[self.blamed:self.blamed + 3]}"
+        self.blamed = len(self.unraisable)
         if problem is not None:
             self.problems += 1
             self.first = self.first or f"{problem}\n  for: {what[:2000]}"
@@ -112,9 +120,12 @@ class Tally:
 
 def _fuzz(campaign: Campaign, scenario: str, examples: int, test: Callable[[Tally], None]) -> None:
     tally = Tally()
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda hooked: tally.unraisable.append(f"{hooked.exc_value!r} in {hooked.object!r}"[:300])
     try:
         test(tally)
     finally:
+        sys.unraisablehook = previous
         campaign.record("input", scenario, trials=tally.trials, survived=tally.trials - tally.problems,
                         checked="no 5xx, JSON with data or errors, no internal error, no traceback, no secret",
                         details=f"{examples} examples requested; first problem: {tally.first[:300]}" if tally.first
