@@ -77,6 +77,7 @@ def test_sigterm_stops_the_server_cleanly_with_its_code_location(tmp_path: Path)
     proc = subprocess.Popen([sys.executable, "-m", "assetgraph.cli.main", "server", "-f", "loc.py", "--port", str(port)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
+    location: psutil.Process | None = None
     try:
         deadline = time.time() + 60
         while True:
@@ -96,5 +97,7 @@ def test_sigterm_stops_the_server_cleanly_with_its_code_location(tmp_path: Path)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        if location is not None and location.is_running():  # orphaned when the server died uncleanly
+            location.kill()
         if proc.stdout is not None:
             proc.stdout.close()
