@@ -17,7 +17,11 @@ from assetgraph.definitions.errors import AssetGraphError
 
 def parse_partition_list(text: str) -> list[str]:
     """``K1,K2`` with CSV quoting, so keys that contain commas work: ``'"a,b",c'`` → ``["a,b", "c"]``."""
-    rows = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), skipinitialspace=True))
+    except csv.Error as exc:
+        raise click.BadParameter(f"{text[:80]!r} is not a comma-separated list of partition keys ({exc}); "
+                                 'quote keys that hold commas, quotes or line breaks: \'"a,b",c\'.') from None
     keys = [k for row in rows for k in row]
     if not keys or any(k == "" for k in keys):
         raise click.BadParameter(f"{text!r} is not a comma-separated list of partition keys.")
@@ -132,11 +136,20 @@ def _run_foreground(instance: Any, defs: Any, backfill_id: str, where: str = "")
                f"{body['failed_partitions']} failed, {len(body['runs'])} run(s) in {elapsed:.1f}s")
     if progress.status == BackfillStatus.FAILED:
         click.echo(f"Re-run only what failed or is missing:\n  assetgraph backfill --select "
-                   f"'{' or '.join('key:' + k for k in body['selection'])}' "
-                   f"{_describe(body)} --failed-and-missing{where}", err=True)
+                   f"{_selection_of(body)} {_describe(body)} --failed-and-missing{where}", err=True)
         sys.exit(1)
     if progress.status == BackfillStatus.CANCELED:
         sys.exit(1)
+
+
+def _selection_of(body: dict[str, Any]) -> str:
+    """The backfill's assets as a shell-quoted selection that any key text survives."""
+    import shlex
+
+    from assetgraph.definitions.keys import AssetKey
+    from assetgraph.graph.selection import AssetSelection
+
+    return shlex.quote(str(AssetSelection.assets(*(AssetKey.from_user_string(k) for k in body["selection"]))))
 
 
 def _describe(body: dict[str, Any]) -> str:
@@ -146,8 +159,9 @@ def _describe(body: dict[str, Any]) -> str:
     if "range" in part:
         return f"--from {shlex.quote(part['range'][0])} --to {shlex.quote(part['range'][1])}"
     out = io.StringIO()
-    csv.writer(out).writerow(part["keys"])
-    return f"--partitions {shlex.quote(out.getvalue().strip())}"
+    # Every key quoted: `parse_partition_list` skips spaces before a key, and keys may start with one.
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="").writerow(part["keys"])
+    return f"--partitions {shlex.quote(out.getvalue())}"
 
 
 @click.command(name="backfills")

@@ -462,7 +462,7 @@ def check(selection: str | None, partition: str | None, materialize_first: bool,
     finally:
         if materialize_first:
             instance.dispose()
-    where = "an ephemeral instance, materialised first" if materialize_first else instance.url
+    where = "an ephemeral instance, materialised first" if materialize_first else instance.display_url
     click.echo(f"assetgraph check: {len(report.outcomes)} check(s) of {target.describe()} against {where}\n")
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)

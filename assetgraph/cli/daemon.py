@@ -96,7 +96,7 @@ def daemon(module: str | None, file_: str | None, attribute: str | None, workspa
     workspace = Workspace(specs)
     try:
         report_locations(workspace)
-        click.echo(f"assetgraph daemon: instance {instance.url}; Ctrl-C to stop.")
+        click.echo(f"assetgraph daemon: instance {instance.display_url}; Ctrl-C to stop.")
         Daemon(instance, workspace, config).run_until(stop)
     finally:
         workspace.shutdown()

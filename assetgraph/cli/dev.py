@@ -23,14 +23,16 @@ from assetgraph.cli.daemon import (
 from assetgraph.definitions.errors import AssetGraphError
 
 
-def _import_create_app() -> Any:
+def _import_create_app(host: str) -> Any:
     """The web app's factory, or None when the server's dependencies are not installed (said in a
-    log line: ``dev`` then runs the code locations and the daemon only)."""
+    log line: ``dev`` then runs the code locations and the daemon only). Warns, as ``assetgraph
+    server`` does, when ``host`` is not loopback."""
     try:
-        from assetgraph.server.app import create_app
+        from assetgraph.server.app import create_app, warn_if_exposed
     except ImportError as exc:
         click.echo(f"  web server unavailable ({exc}); running code locations and the daemon only.", err=True)
         return None
+    warn_if_exposed(host)
     return create_app
 
 
@@ -60,7 +62,7 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
     workspace = Workspace(specs, start=False)
     workspace.start()  # the locations load in their own processes while this one starts serving
     instance = open_instance()
-    create_app = _import_create_app()
+    create_app = _import_create_app(host)
     daemon = Daemon(instance, workspace, config)
     watcher = None if no_watch else LocationWatcher(workspace, on_reload=lambda loc: report_locations(workspace))
     server = None
@@ -75,7 +77,7 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
         if watcher is not None:
             watcher.start()
         if server is None:
-            click.echo(f"assetgraph dev: daemon running (instance {instance.url}); Ctrl-C to stop.")
+            click.echo(f"assetgraph dev: daemon running (instance {instance.display_url}); Ctrl-C to stop.")
         stop.wait()
     finally:
         click.echo("assetgraph dev: stopping...")

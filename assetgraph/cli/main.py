@@ -147,9 +147,11 @@ def lineage(key: str, depth: int | None, module: str | None, file_: str | None, 
             click.echo(f"  {k.to_user_string()}")
 
 
-def resume_command(selection: list[str], partition: str | None, extra: str = "") -> str:
-    sel = " or ".join(f"key:{shlex.quote(s) if ' ' in s else s}" for s in selection)
-    cmd = f"assetgraph materialize --select {shlex.quote(sel)}"
+def resume_command(keys: list[AssetKey], partition: str | None, extra: str = "") -> str:
+    """The command that materialises ``keys`` again; any key text survives the selection syntax and the shell."""
+    from assetgraph.graph.selection import AssetSelection
+
+    cmd = f"assetgraph materialize --select {shlex.quote(str(AssetSelection.assets(*keys)))}"
     if partition:
         cmd += f" --partition {shlex.quote(partition)}"
     return cmd + extra
@@ -206,8 +208,7 @@ def materialize(selection: str, partition: str | None, from_key: str | None, to_
         click.echo(f"\n{rec.step_key} failed: {rec.message}", err=True)
         if rec.error is not None:
             click.echo((rec.error.cause or rec.error).traceback.rstrip(), err=True)
-    redo = sorted({k.to_user_string() for s in result.plan.steps
-                   if s.key in _unfinished_steps(result) for k in s.asset_keys})
+    redo = sorted({k for s in result.plan.steps if s.key in _unfinished_steps(result) for k in s.asset_keys})
     if redo:
         where = f" -m {module}" if module else (f" -f {shlex.quote(file_)}" if file_ else "")
         click.echo("\nTo resume from what already succeeded, run:\n  " + resume_command(redo, partition, where),
@@ -242,7 +243,7 @@ def logs(run_id: str) -> None:
 
     inst = Instance.get()
     if inst.get_run(run_id) is None:
-        _fail(f"No run {run_id!r} in {inst.url}.")
+        _fail(f"No run {run_id!r} in {inst.display_url}.")
     for r in inst.get_event_records(run_id=run_id):
         when = dt.datetime.fromtimestamp(r.timestamp).strftime("%H:%M:%S.%f")[:-3]
         what = r.asset_key.to_user_string() if r.asset_key else (r.step_key or "")
@@ -258,7 +259,7 @@ def migrate() -> None:
     from assetgraph.storage.instance import Instance
 
     inst = Instance.get()
-    click.echo(f"Storage at {inst.url} is up to date.")
+    click.echo(f"Storage at {inst.display_url} is up to date.")
 
 
 def _register_commands() -> None:

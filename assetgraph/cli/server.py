@@ -8,7 +8,13 @@ import os
 
 import click
 
-from assetgraph.cli.daemon import find_specs, open_instance, report_locations, workspace_options
+from assetgraph.cli.daemon import (
+    find_specs,
+    open_instance,
+    report_locations,
+    stop_on_signals,
+    workspace_options,
+)
 
 
 @click.command()
@@ -27,9 +33,12 @@ def server(module: str | None, file_: str | None, attribute: str | None, workspa
     specs = find_specs(module, file_, attribute, workspace_file)
     instance = open_instance()
     workspace = Workspace(specs)
+    # uvicorn re-raises SIGTERM and SIGINT once it has shut down; with the default handlers that kills
+    # this process before the clean-up below (code-location processes and their temporary folders).
+    stop_on_signals()
     try:
         report_locations(workspace)
-        click.echo(f"assetgraph server: http://{host}:{port} (GraphQL at /graphql); instance {instance.url}; "
+        click.echo(f"assetgraph server: http://{host}:{port} (GraphQL at /graphql); instance {instance.display_url}; "
                    f"Ctrl-C to stop.")
         serve(workspace, instance, host=host, port=port, dev=False, token=os.environ.get("ASSETGRAPH_API_TOKEN"))
     finally:

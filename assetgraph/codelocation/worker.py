@@ -83,7 +83,7 @@ class RunWorker:
     def run(self) -> RunStatus:
         run = self.instance.get_run(self.run_id)
         if run is None:
-            raise SystemExit(f"No run {self.run_id!r} in {self.instance.url}.")
+            raise SystemExit(f"No run {self.run_id!r} in {self.instance.display_url}.")
         if run.status not in (RunStatus.QUEUED, RunStatus.STARTING):
             log.warning("run %s is %s; this worker leaves it alone", self.run_id, run.status.value)
             return RunStatus(run.status)

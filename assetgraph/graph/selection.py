@@ -241,6 +241,19 @@ def format_value(text: str) -> str:
     return f'"{escaped}"'
 
 
+def format_key(key: AssetKey) -> str:
+    r"""An asset key as the parser reads it back: ``raw/orders``, or quoted with ``\/`` for a slash
+    inside a component.
+
+    >>> print(format_key(AssetKey(["raw", "orders"])), format_key(AssetKey(["in/out", "x"])))
+    raw/orders "in\/out/x"
+    """
+    if not any("/" in part for part in key.path):
+        return format_value(key.to_user_string())
+    parts = [p.replace("\\", "\\\\").replace('"', '\\"').replace("*", "\\*").replace("/", "\\/") for p in key.path]
+    return '"' + "/".join(parts) + '"'
+
+
 def format_pattern(segments: tuple[str, ...]) -> str:
     """A key pattern: literal segments joined by the ``*`` wildcard."""
     if all(_SAFE_VALUE.fullmatch(s) or s == "" for s in segments) and "*".join(segments) not in KEYWORDS:
@@ -304,7 +317,7 @@ class KeysSelection(_Printable, AssetSelection):
         return _list_precedence(len(self.keys))
 
     def __str__(self) -> str:
-        return _join_or([f"key:{format_value(k.to_user_string())}" for k in self.keys])
+        return _join_or([f"key:{format_key(k)}" for k in self.keys])
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         missing = [k for k in self.keys if k not in graph]

@@ -53,6 +53,9 @@ FUNCTIONS: dict[str, Callable[[AssetSelection], AssetSelection]] = {
     "required_multi_asset_neighbors": MultiAssetNeighborsSelection,
     "checks_for": ChecksForAssetsSelection,
 }
+# Parentheses, functions and `not` recurse; a selection nested deeper than this is an error, not a
+# RecursionError (a request could otherwise make the server fail with 5,000 opening parentheses).
+MAX_NESTING = 64
 VALUE_ATTRIBUTES: dict[str, Callable[[tuple[str, ...]], AssetSelection]] = {
     "group": GroupsSelection,
     "owner": OwnersSelection,
@@ -72,6 +75,8 @@ class Token:
     start: int
     end: int
     segments: tuple[str, ...] = ()
+    # The value split at unescaped '/': the components of an asset key (``"a\\/b/c"`` → a/b, c).
+    components: tuple[str, ...] = ()
 
     def is_keyword(self, word: str) -> bool:
         """``word`` in lower case or, as Dagster also accepts, upper case."""
@@ -98,7 +103,7 @@ def tokenize(text: str) -> list[Token]:
             while end < len(text) and text[end] in _WORD_CHARS:
                 end += 1
             word = text[pos:end]
-            tokens.append(Token("word", word, pos, end, tuple(word.split("*"))))
+            tokens.append(Token("word", word, pos, end, tuple(word.split("*")), tuple(word.split("/"))))
             pos = end
         else:
             raise SelectionError(f"unexpected character {char!r}; quote values with spaces or symbols", text, pos)
@@ -107,25 +112,35 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _read_string(text: str, start: int) -> Token:
-    """A double-quoted value: ``\\"``, ``\\\\`` and ``\\*`` are literal; a bare ``*`` is a wildcard."""
+    """A double-quoted value: ``\\"``, ``\\\\``, ``\\*`` and ``\\/`` are literal; a bare ``*`` is a
+    wildcard and a bare ``/`` separates the components of a key (``\\/`` is a slash inside one)."""
     segments: list[str] = []
     current: list[str] = []
+    components: list[str] = []
+    component: list[str] = []
     pos = start + 1
     while pos < len(text):
         char = text[pos]
         if char == "\\" and pos + 1 < len(text):
             current.append(text[pos + 1])
+            component.append(text[pos + 1])
             pos += 2
-        elif char == '"':
+            continue
+        if char == '"':
             segments.append("".join(current))
-            return Token("string", text[start:pos + 1], start, pos + 1, tuple(segments))
-        elif char == "*":
+            components.append("".join(component))
+            return Token("string", text[start:pos + 1], start, pos + 1, tuple(segments), tuple(components))
+        if char == "*":
             segments.append("".join(current))
             current = []
-            pos += 1
         else:
             current.append(char)
-            pos += 1
+        if char == "/":
+            components.append("".join(component))
+            component = []
+        else:
+            component.append(char)
+        pos += 1
     raise SelectionError("this quoted value is never closed; add a closing '\"'", text, start)
 
 
@@ -147,6 +162,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
 
     @property
     def current(self) -> Token:
@@ -195,10 +211,19 @@ class _Parser:
         if self.current.kind in ("end", ")") or self.current.is_keyword("and") or self.current.is_keyword("or"):
             raise self.error(f"expected an expression after {keyword!r}")
 
+    def enter(self, token: Token) -> None:
+        """One level deeper into parentheses, a function or `not`; refuses absurd nesting."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"the selection nests more than {MAX_NESTING} levels of parentheses, functions and "
+                             "'not'; write it with fewer levels", token)
+
     def parse_not(self) -> AssetSelection:
         if self.current.is_keyword("not"):
-            self.advance()
-            return NotSelection(self.parse_not_after("not"))
+            self.enter(self.advance())
+            selection = NotSelection(self.parse_not_after("not"))
+            self.depth -= 1
+            return selection
         return self.parse_traversal()
 
     def parse_traversal(self) -> AssetSelection:
@@ -254,6 +279,7 @@ class _Parser:
 
     def parse_parenthesised(self) -> AssetSelection:
         opening = self.advance()
+        self.enter(opening)
         if self.current.kind == ")":
             raise self.error("expected an expression inside the parentheses")
         selection = self.parse_or()
@@ -262,6 +288,7 @@ class _Parser:
                 raise self.error("this parenthesis is never closed; add a ')'", opening)
             raise self.error(f"expected ')' or an operator, found {self.current.text!r}")
         self.advance()
+        self.depth -= 1
         return selection
 
     def parse_attribute(self) -> AssetSelection:
@@ -320,11 +347,10 @@ class _Parser:
             return AllSelection()
         if len(token.segments) > 1:
             return KeyPatternSelection(token.segments)
-        text = token.segments[0]
-        if "" in text.split("/"):
+        if "" in token.components:
             raise self.error(f"{token.text!r} is not an asset key: each part between '/' must be non-empty",
                              token)
-        return KeysSelection((AssetKey.from_user_string(text),))
+        return KeysSelection((AssetKey(token.components),))
 
 
 def _unknown_attribute_message(name: str) -> str:

@@ -25,6 +25,7 @@ Pure: reads one file. Must not import server or cli.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -82,44 +83,55 @@ class DaemonConfig:
             return DaemonConfig()
         import yaml
 
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: expected a mapping of settings.")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid YAML:\n{exc}") from None
         return DaemonConfig.from_dict(data, str(path))
 
     @staticmethod
     def from_dict(data: dict[str, Any], where: str = "assetgraph.yaml") -> DaemonConfig:
+        """The settings of a parsed ``assetgraph.yaml``; `ConfigError` naming the setting that is wrong."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: expected a mapping of settings, got {data!r}.")
+
         def section(name: str) -> dict[str, Any]:
             value = data.get(name) or {}
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `{name}:` must be a mapping.")
             return value
 
-        queue, monitor = section("run_queue"), section("run_monitoring")
-        schedules, retries, retention = section("schedules"), section("run_retries"), section("retention")
+        queue, retries = section("run_queue"), section("run_retries")
         try:
             limits = tuple(TagLimit(str(x["key"]), int(x["limit"]), None if x.get("value") is None else str(x["value"]))
                            for x in queue.get("tag_concurrency_limits") or ())
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise ConfigError(f"{where}: each run_queue.tag_concurrency_limits entry needs key: and limit: ({exc}).") from None
         defaults = DaemonConfig()
         strategy = str(retries.get("retry_strategy", defaults.retry_strategy))
         if strategy not in ("FROM_FAILURE", "ALL_STEPS"):
             raise ConfigError(f"{where}: run_retries.retry_strategy must be FROM_FAILURE or ALL_STEPS, not {strategy!r}.")
+
+        def number(setting: str, default: Any, convert: Callable[[Any], Any]) -> Any:
+            owner, _, name = setting.partition(".")
+            value = section(owner).get(name, default)
+            try:
+                return None if value is None and default is None else convert(value)
+            except (TypeError, ValueError, OverflowError):
+                raise ConfigError(f"{where}: {setting} must be a number, got {value!r}.") from None
+
         return DaemonConfig(
-            max_concurrent_runs=int(queue.get("max_concurrent_runs", defaults.max_concurrent_runs)),
+            max_concurrent_runs=number("run_queue.max_concurrent_runs", defaults.max_concurrent_runs, int),
             tag_concurrency_limits=limits,
-            heartbeat_timeout=float(monitor.get("heartbeat_timeout_seconds", defaults.heartbeat_timeout)),
-            startup_timeout=float(monitor.get("startup_timeout_seconds", defaults.startup_timeout)),
-            monitor_interval=float(monitor.get("interval_seconds", defaults.monitor_interval)),
-            max_catchup_ticks=int(schedules.get("max_catchup_ticks", defaults.max_catchup_ticks)),
-            max_retries=int(retries.get("max_retries", defaults.max_retries)),
+            heartbeat_timeout=number("run_monitoring.heartbeat_timeout_seconds", defaults.heartbeat_timeout, float),
+            startup_timeout=number("run_monitoring.startup_timeout_seconds", defaults.startup_timeout, float),
+            monitor_interval=number("run_monitoring.interval_seconds", defaults.monitor_interval, float),
+            max_catchup_ticks=number("schedules.max_catchup_ticks", defaults.max_catchup_ticks, int),
+            max_retries=number("run_retries.max_retries", defaults.max_retries, int),
             retry_strategy=strategy,
-            non_asset_events_days=_optional_float(retention.get("non_asset_events_days")),
-            ticks_days=_optional_float(retention.get("ticks_days")),
+            non_asset_events_days=number("retention.non_asset_events_days", None, float),
+            ticks_days=number("retention.ticks_days", None, float),
             extra={k: v for k, v in data.items() if k not in {f.name for f in fields(DaemonConfig)}},
         )
 
 
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)

@@ -60,10 +60,11 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
         self._dev = dev
 
     def parse_json(self, data: str | bytes) -> Any:
-        # Strawberry answers 500 to a JSON body that is not an object (`null`) or not UTF-8.
+        # Strawberry answers 500 to a JSON body that is not an object (`null`) or not UTF-8, and the
+        # json module raises RecursionError on arrays nested a hundred thousand deep.
         try:
             value = json.loads(data)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise StrawberryHTTPException(400, "The request body is not valid JSON.") from exc
         if not isinstance(value, dict):
             raise StrawberryHTTPException(400, "The request body must be a JSON object with a `query`.")
@@ -151,14 +152,30 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("Internal server error; the server log has the details.", status_code=500)
 
 
+def warn_if_exposed(host: str, token: str | None = None) -> None:
+    """Log a warning when ``host`` is not loopback: who can reach it can read everything, and launch
+    runs unless an API token is set (``token``, else ``$ASSETGRAPH_API_TOKEN``)."""
+    if _is_loopback(host):
+        return
+    effective = token if token is not None else os.environ.get(TOKEN_ENV)
+    log.warning("Serving on %s: anyone who can reach this address can read runs and assets%s.", host,
+                "" if effective else ", and launch runs (set ASSETGRAPH_API_TOKEN to protect mutations)")
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host in LOOPBACK_HOSTS
+
+
 def serve(workspace: Workspace, instance: Instance, *, host: str = "127.0.0.1", port: int = 3000,
           dev: bool = False, token: str | None = None) -> None:
     """Run the app with uvicorn until interrupted. Binding beyond loopback prints a warning."""
     import uvicorn
 
-    if host not in LOOPBACK_HOSTS:
-        effective = token if token is not None else os.environ.get(TOKEN_ENV)
-        log.warning("Serving on %s: anyone who can reach this address can read runs and assets%s.", host,
-                    "" if effective else ", and launch runs (set ASSETGRAPH_API_TOKEN to protect mutations)")
+    warn_if_exposed(host, token)
     uvicorn.run(create_app(workspace, instance, dev=dev, token=token), host=host, port=port, log_level="info",
                 ws=WS_PROTOCOL)

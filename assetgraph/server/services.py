@@ -322,11 +322,16 @@ def run_events(instance: Instance, run_id: str, after: str | None, first: int) -
     return records[:first], len(records) > first
 
 
+MAX_EVENT_ID = 2**63 - 1  # the largest id storage can hold (SQLite and PostgreSQL BIGINT)
+
+
 def parse_event_cursor(after: str | None) -> int | None:
+    """An event id from a cursor; `RequestError` for anything else (``str.isdigit`` alone would let
+    ``"²"`` or 30-digit numbers through to storage, which fails on them)."""
     if after is None or after == "":
         return None
-    if not after.isdigit():
-        raise RequestError(f"Event cursor {after!r} is not an event id (use pageInfo.endCursor).")
+    if not (after.isascii() and after.isdigit()) or int(after) > MAX_EVENT_ID:
+        raise RequestError(f"Event cursor {after[:40]!r} is not an event id (use pageInfo.endCursor).")
     return int(after)
 
 
@@ -393,7 +398,10 @@ def resume_backfill(instance: Instance, index: WorkspaceIndex, backfill_id: str)
     body = record.body
     partitions = body.get("partitions") or {}
     rng = partitions.get("range")
-    selection = " or ".join(f'key:"{k}"' for k in body.get("selection", []))
+    from assetgraph.graph.selection import AssetSelection
+
+    # Formatted, not pasted into quotes: keys may hold quotes, backslashes and stars.
+    selection = str(AssetSelection.assets(*(AssetKey.from_user_string(k) for k in body.get("selection", []))))
     return launch_backfill(instance, index, selection, PartitionKeyRange(rng[0], rng[1]) if rng else None,
                            None if rng else list(partitions.get("keys") or []),
                            tags={**body.get("tags", {}), "assetgraph/resumed_from": backfill_id},

@@ -41,13 +41,19 @@ def storage_url(home: Path | None = None) -> str:
 
 
 def _storage_setting(path: Path) -> str | None:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise StorageError(f"{path} is not UTF-8 text ({exc}).") from None
     try:
         import yaml
     except ImportError:
         match = re.search(r"^storage:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
         return match.group(1) if match else None
-    data: Any = yaml.safe_load(text) or {}
+    try:
+        data: Any = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise StorageError(f"{path} is not valid YAML:\n{exc}") from None
     value = data.get("storage") if isinstance(data, dict) else None
     if value is None:
         return None

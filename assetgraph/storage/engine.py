@@ -134,6 +134,9 @@ class TransactionRunner:
                 with self._locked(), self._transaction(write) as conn:
                     return fn(conn)
             except DBAPIError as exc:
+                if "NUL (0x00)" in str(exc.orig):  # psycopg refuses such text before sending it
+                    raise StorageError(f"PostgreSQL cannot store or look up text holding a NUL character (\\x00): "
+                                       f"{exc.orig}. Remove it from the key, id or value.") from exc
                 if not self._is_transient(exc) or attempt >= MAX_ATTEMPTS:
                     if self._is_transient(exc):
                         raise StorageError(

@@ -114,7 +114,17 @@ class Instance:
 
     @property
     def url(self) -> str:
+        """The storage URL, password included: hand it to processes, never print it (`display_url`)."""
         return self._url
+
+    @property
+    def display_url(self) -> str:
+        """The storage URL with its password masked, for messages and logs.
+
+        >>> Instance.from_url("sqlite://").display_url
+        'sqlite://'
+        """
+        return self._engine.url.render_as_string(hide_password=True)
 
     @property
     def is_ephemeral(self) -> bool:
@@ -145,7 +155,7 @@ class Instance:
         return self._captured_logs
 
     def __repr__(self) -> str:
-        return f"Instance({self._engine.url.render_as_string(hide_password=True)!r})"
+        return f"Instance({self.display_url!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self._is_ephemeral:

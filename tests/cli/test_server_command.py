@@ -63,3 +63,41 @@ def test_server_answers_health_and_graphql(tmp_path: Path) -> None:
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_sigterm_stops_the_server_cleanly_with_its_code_location(tmp_path: Path) -> None:
+    # Regression (found by tests/reliability/test_soak.py): uvicorn re-raised SIGTERM after its
+    # shutdown, killing the process (exit -15) before it stopped its code-location process and
+    # removed that process's temporary folder.
+    import psutil
+
+    (tmp_path / "loc.py").write_text(LOCATION)
+    port = _free_port()
+    env = {**os.environ, "ASSETGRAPH_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-m", "assetgraph.cli.main", "server", "-f", "loc.py", "--port", str(port)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    location: psutil.Process | None = None
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                assert time.time() < deadline and proc.poll() is None
+                time.sleep(0.2)
+        [location] = [c for c in psutil.Process(proc.pid).children() if "codelocation.server" in " ".join(c.cmdline())]
+        folder = Path(location.cmdline()[location.cmdline().index("--ready-file") + 1]).parent
+        assert folder.is_dir()
+        proc.send_signal(signal.SIGTERM)  # the main process only, as a service manager does
+        assert proc.wait(timeout=30) == 0
+        assert not location.is_running() and not folder.exists()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if location is not None and location.is_running():  # orphaned when the server died uncleanly
+            location.kill()
+        if proc.stdout is not None:
+            proc.stdout.close()

@@ -185,6 +185,16 @@ def test_parse_selection_refuses_non_strings() -> None:
         parse_selection(42)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("text", ["(" * 5000 + "orders" + ")" * 5000, "not " * 5000 + "orders",
+                                  "roots(" * 3000 + "orders" + ")" * 3000])
+def test_absurd_nesting_is_a_selection_error_not_a_recursion_error(text: str) -> None:
+    # Regression: the GraphQL fuzzing (tests/reliability/test_fuzz_graphql.py) made the server fail
+    # with a RecursionError on 5,000 opening parentheses.
+    with pytest.raises(SelectionError, match="nests more than 64 levels"):
+        parse_selection(text)
+    assert GRAPH.select("(" * 64 + "orders" + ")" * 64) == GRAPH.select("orders")
+
+
 # --- properties ----------------------------------------------------------------------------------
 
 SYNTAX = ["key:", "check:", "checks_for(", "group:", "tag:", "=", "+", "2+", "+1", "(", ")", " and ", " or ", "not ", "*", '"', "\\",

@@ -102,7 +102,7 @@ def test_huge_documents_are_refused(live: LiveServer) -> None:
 
 
 @pytest.mark.parametrize("body", ["{", "[]", '{"query": 3}', '{"query": "{ codeLocations { name } }", "variables": 5}',
-                                  "null", '"text"', "\xff"])
+                                  "null", '"text"', "\xff", "[" * 100_000 + "]" * 100_000])
 def test_malformed_bodies_are_4xx_not_500(live: LiveServer, body: str) -> None:
     response = httpx.post(live.url + "/graphql", content=body.encode("utf-8", "surrogateescape"),
                           headers={"Content-Type": "application/json"})
@@ -115,6 +115,17 @@ def test_malformed_queries_are_graphql_errors(live: LiveServer, query: str) -> N
     response = httpx.post(live.url + "/graphql", json={"query": query, "variables": {"x": "nine"}})
     assert response.status_code in (200, 400), response.text
     assert response.status_code == 400 or response.json().get("errors")
+
+
+@pytest.mark.parametrize("cursor", ["9" * 30, "\u00b2", "-1", "1e3"])
+def test_event_cursors_that_are_no_event_id_are_refused(live: LiveServer, cursor: str) -> None:
+    # Regression: a 30-digit cursor overflowed SQLite's INTEGER and "²" passed str.isdigit; both
+    # reached clients as "Internal server error" (found by tests/reliability/test_fuzz_graphql.py).
+    run_id = live.data('mutation { launchRun(selection: "steady") { id } }', mutation=True)["launchRun"]["id"]
+    query = "query($r: String!, $a: String) { runEvents(runId: $r, after: $a) { nodes { id } } }"
+    assert "is not an event id" in live.error(query, {"r": run_id, "a": cursor})
+    response = httpx.get(f"{live.url}/runs/{run_id}/events/stream", params={"after": cursor})
+    assert response.status_code == 400 and "is not an event id" in response.json()["error"]
 
 
 def test_bad_variables_are_graphql_errors(live: LiveServer) -> None:

@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assetgraph.definitions.errors import DefinitionError
+from assetgraph.definitions.errors import DefinitionError, PartitionError
 
 _ALIASES = {
     "@hourly": "0 * * * *",
@@ -31,6 +31,9 @@ _FORTNIGHT = 14 * 86400
 # croniter steps cost microseconds each: walk in chunks that grow with what was already needed.
 _CRON_MIN_CHUNK = 8
 _CRON_MAX_CHUNK = 1024
+# How many boundaries a croniter cadence walks from its anchor, each way, before it refuses: a
+# partition key in year 9999 would otherwise walk (and keep) every window until then, for hours.
+MAX_CRON_WALK = 250_000
 
 
 def normalize_cron(cron_schedule: str) -> str:
@@ -229,11 +232,29 @@ class CronCadence(Cadence):
         return [int(step(float)) for _ in range(count)]
 
     def _extend_forward(self, count: int) -> None:
+        self._check_walk(self._forward, "after")
         self._forward.extend(self._walk(self._forward[-1], count, forward=True))
 
     def _extend_backward(self, count: int) -> None:
+        self._check_walk(self._backward, "before")
         last = self._backward[-1] if self._backward else self._forward[0]
         self._backward.extend(self._walk(last, count, forward=False))
+
+    def _refuse_far(self, walked: list[int], timestamp: float, where: str) -> None:
+        """Refuse at once a time that lies beyond the cap by the density of the windows walked so far,
+        rather than walking up to the cap first (seconds of croniter)."""
+        if len(walked) < _CRON_MIN_CHUNK:
+            return
+        span = abs(walked[-1] - walked[0]) or 1
+        if len(walked) + abs(timestamp - walked[-1]) * len(walked) / span > MAX_CRON_WALK:
+            self._check_walk([0] * MAX_CRON_WALK, where)
+
+    def _check_walk(self, walked: list[int], where: str) -> None:
+        if len(walked) >= MAX_CRON_WALK:
+            raise PartitionError(
+                f"The cron schedule {self._cron!r} has no window that assetgraph can reach more than "
+                f"{MAX_CRON_WALK:,} windows {where} its start: it is walked one window at a time. Use an hourly, "
+                "daily, weekly, monthly or every-N-minutes schedule, or a later start, for longer spans.")
 
     def boundary(self, ordinal: int) -> int:
         if ordinal >= 0:
@@ -246,9 +267,11 @@ class CronCadence(Cadence):
 
     def floor(self, timestamp: float) -> int:
         if timestamp >= self._forward[0]:
+            self._refuse_far(self._forward, timestamp, "after")
             while self._forward[-1] <= timestamp:
                 self._extend_forward(_chunk(self._forward))
             return bisect.bisect_right(self._forward, timestamp) - 1
+        self._refuse_far(self._backward, timestamp, "before")
         while not self._backward or self._backward[-1] > timestamp:
             self._extend_backward(_chunk(self._backward))
         # _backward is descending: find the first boundary at or before the timestamp.

@@ -124,7 +124,17 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         start_dt = _parse_datetime(start, fmt, tz, "start")
         end_dt = _parse_datetime(end, fmt, tz, "end") if end is not None else None
         cron = normalize_cron(cron_schedule)
-        cadence = cadence_for(cron, tz, start_dt.timestamp())
+        try:
+            self._set_windows(cron, start_dt, end_dt, fmt, timezone, end_offset, cadence_for(cron, tz, start_dt.timestamp()))
+        except (ValueError, OverflowError) as exc:
+            if isinstance(exc, DefinitionError):
+                raise
+            # A start or end near year 1 or 9999: the windows around it fall outside what datetime holds.
+            raise DefinitionError(f"The windows of {cron_schedule!r} from {start_dt.isoformat()} cannot be computed "
+                                  f"({exc}); use a start and an end well inside the years 1 to 9999.") from None
+
+    def _set_windows(self, cron: str, start_dt: dt.datetime, end_dt: dt.datetime | None, fmt: str, timezone: str,
+                     end_offset: int, cadence: Cadence) -> None:
         self._set("cron_schedule", cron)
         self._set("start", start_dt)
         self._set("end", end_dt)
@@ -136,6 +146,8 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         self._set("first_ordinal", cadence.ceil(start_dt.timestamp()))
         self._set("end_ordinal", cadence.floor(end_dt.timestamp()) if end_dt is not None else None)
         self._check_bounds_and_format()
+        if self.end_offset > 0 and self.end_ordinal is None:
+            self.key_for_ordinal(self.stop_ordinal())  # the windows end_offset adds must exist in the calendar
 
     def _check_bounds_and_format(self) -> None:
         if self.end_ordinal is not None and self.end_ordinal <= self.first_ordinal:
@@ -206,8 +218,16 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
             return None
         # A key may omit fields the boundaries have (a daily key with hour_offset=6): its window
         # is the first one starting at or after the time the key spells.
-        ordinal = self.cadence.ceil(_timestamp_of(parsed, self.cadence.tz))
-        return ordinal if self.key_for_ordinal(ordinal) == partition_key else None
+        try:
+            ordinal = self.cadence.ceil(_timestamp_of(parsed, self.cadence.tz))
+            if self.key_for_ordinal(ordinal) != partition_key:
+                return None
+            self.cadence.boundary_datetime(ordinal + 1)
+        except (ValueError, OverflowError):
+            # Keys near year 1 or 9999 ("9999-12-31") spell windows that start or end outside what
+            # datetime can hold: no partition has them.
+            return None
+        return ordinal
 
     def _strptime(self, text: str) -> dt.datetime | None:
         formats = (self.fmt,) if self._fmt_has_offset else (self.fmt, self.fmt + "%z")
@@ -271,10 +291,13 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         parsed = self._strptime(partition_key)
         if parsed is None:
             return None
-        ordinal = max(self.cadence.floor(_timestamp_of(parsed, self.cadence.tz)), self.first_ordinal)
-        if self.end_ordinal is not None:
-            ordinal = min(ordinal, self.end_ordinal - 1)
-        return self.key_for_ordinal(ordinal)
+        try:
+            ordinal = max(self.cadence.floor(_timestamp_of(parsed, self.cadence.tz)), self.first_ordinal)
+            if self.end_ordinal is not None:
+                ordinal = min(ordinal, self.end_ordinal - 1)
+            return self.key_for_ordinal(ordinal)
+        except (ValueError, OverflowError):  # near year 1 or 9999: no suggestion rather than no error message
+            return None
 
     # The PartitionsDefinition interface.
 
