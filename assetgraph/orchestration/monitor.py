@@ -15,6 +15,7 @@ from typing import Any
 
 from assetgraph.codelocation.worker import read_heartbeats
 from assetgraph.definitions.events import Event, EventType, Run, RunStatus
+from assetgraph.execution.backfill import WORKER_LOST
 from assetgraph.orchestration.config import DaemonConfig
 from assetgraph.orchestration.launcher import RunLauncher
 from assetgraph.orchestration.run_queue import IN_PROGRESS
@@ -104,7 +105,7 @@ def resolve_dead_run(instance: Any, run: Run, reason: str) -> RunStatus:
     canceled = run.status == RunStatus.CANCELING
     final = EventType.RUN_CANCELED if canceled else EventType.RUN_FAILURE
     events = [*unfinished_asset_events(instance, run.run_id, reason),
-              Event(event_type=final, run_id=run.run_id, timestamp=now, message=reason)]
+              Event(event_type=final, run_id=run.run_id, timestamp=now, message=reason, data={WORKER_LOST: True})]
     instance.store_events(events)
     status = RunStatus.CANCELED if canceled else RunStatus.FAILURE
     instance.update_run(run.run_id, status=status, end_time=now)
