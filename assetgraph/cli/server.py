@@ -8,7 +8,7 @@ import os
 
 import click
 
-from assetgraph.cli.daemon import find_specs, open_instance, report_locations, workspace_options
+from assetgraph.cli.daemon import find_specs, open_instance, open_workspace, workspace_options
 
 
 @click.command()
@@ -19,16 +19,15 @@ from assetgraph.cli.daemon import find_specs, open_instance, report_locations, w
 @click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING or ERROR.")
 def server(module: str | None, file_: str | None, attribute: str | None, workspace_file: str | None, host: str,
            port: int, log_level: str) -> None:
-    """Run the web server: GraphQL at /graphql, the UI at /, health at /health."""
-    from assetgraph.codelocation.workspace import Workspace
+    """Run the web server: GraphQL at /graphql, the UI at /, health at /health. It serves while its
+    code locations load (``/health`` shows each one's status)."""
     from assetgraph.server.app import serve
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     specs = find_specs(module, file_, attribute, workspace_file)
     instance = open_instance()
-    workspace = Workspace(specs)
+    workspace = open_workspace(specs)
     try:
-        report_locations(workspace)
         click.echo(f"assetgraph server: http://{host}:{port} (GraphQL at /graphql); instance {instance.url}; "
                    f"Ctrl-C to stop.")
         serve(workspace, instance, host=host, port=port, dev=False, token=os.environ.get("ASSETGRAPH_API_TOKEN"))

@@ -8,7 +8,8 @@
         - {key: team, value: core, limit: 2}      # runs tagged team=core
         - {key: dbt, limit: 1}                    # runs with any value of tag dbt
     run_monitoring:
-      heartbeat_timeout_seconds: 20               # a worker silent this long is dead
+      heartbeat_interval_seconds: 5               # how often a run worker records that it is alive
+      heartbeat_timeout_seconds: 20               # a worker silent this long is dead (a few intervals)
       startup_timeout_seconds: 60                 # a run may stay STARTING (worker loading) this long
       interval_seconds: 2
     schedules:
@@ -16,6 +17,8 @@
     run_retries:
       max_retries: 0                              # default for runs without an assetgraph/max_retries tag
       retry_strategy: FROM_FAILURE                # or ALL_STEPS
+    code_locations:
+      check_interval_seconds: 1                   # how often crashed locations are restarted, reloads applied
     retention:
       non_asset_events_days: 30                   # RUN_*/STEP_*/LOG_MESSAGE events older than this are pruned
       ticks_days: 7
@@ -58,6 +61,7 @@ class DaemonConfig:
     schedule_interval: float = 0.5
     sensor_interval: float = 0.2
     backfill_interval: float = 0.1
+    location_check_interval: float = 1.0
     retention_interval: float = 3600.0
     max_catchup_ticks: int = 5
     max_retries: int = 0
@@ -97,6 +101,7 @@ class DaemonConfig:
 
         queue, monitor = section("run_queue"), section("run_monitoring")
         schedules, retries, retention = section("schedules"), section("run_retries"), section("retention")
+        locations = section("code_locations")
         try:
             limits = tuple(TagLimit(str(x["key"]), int(x["limit"]), None if x.get("value") is None else str(x["value"]))
                            for x in queue.get("tag_concurrency_limits") or ())
@@ -106,12 +111,19 @@ class DaemonConfig:
         strategy = str(retries.get("retry_strategy", defaults.retry_strategy))
         if strategy not in ("FROM_FAILURE", "ALL_STEPS"):
             raise ConfigError(f"{where}: run_retries.retry_strategy must be FROM_FAILURE or ALL_STEPS, not {strategy!r}.")
+        interval = float(monitor.get("heartbeat_interval_seconds", defaults.heartbeat_interval))
+        timeout = float(monitor.get("heartbeat_timeout_seconds", defaults.heartbeat_timeout))
+        if not 0 < interval < timeout:
+            raise ConfigError(f"{where}: run_monitoring.heartbeat_timeout_seconds ({timeout:g}) must exceed "
+                              f"heartbeat_interval_seconds ({interval:g}), or live runs would be failed as dead.")
         return DaemonConfig(
             max_concurrent_runs=int(queue.get("max_concurrent_runs", defaults.max_concurrent_runs)),
             tag_concurrency_limits=limits,
-            heartbeat_timeout=float(monitor.get("heartbeat_timeout_seconds", defaults.heartbeat_timeout)),
+            heartbeat_interval=interval,
+            heartbeat_timeout=timeout,
             startup_timeout=float(monitor.get("startup_timeout_seconds", defaults.startup_timeout)),
             monitor_interval=float(monitor.get("interval_seconds", defaults.monitor_interval)),
+            location_check_interval=float(locations.get("check_interval_seconds", defaults.location_check_interval)),
             max_catchup_ticks=int(schedules.get("max_catchup_ticks", defaults.max_catchup_ticks)),
             max_retries=int(retries.get("max_retries", defaults.max_retries)),
             retry_strategy=strategy,

@@ -66,12 +66,17 @@ def test_a_dead_canceling_run_ends_canceled(instance: Any, shop: Workspace) -> N
 def test_config_reads_every_section_and_names_bad_settings() -> None:
     config = DaemonConfig.from_dict({
         "run_queue": {"max_concurrent_runs": 3, "tag_concurrency_limits": [{"key": "team", "value": "a", "limit": 1}]},
-        "run_monitoring": {"heartbeat_timeout_seconds": 9, "startup_timeout_seconds": 30},
+        "run_monitoring": {"heartbeat_timeout_seconds": 9, "startup_timeout_seconds": 30,
+                           "heartbeat_interval_seconds": 2},
         "schedules": {"max_catchup_ticks": 2}, "run_retries": {"max_retries": 2, "retry_strategy": "ALL_STEPS"},
+        "code_locations": {"check_interval_seconds": 0.5, "load_timeout_seconds": 10},
         "storage": "sqlite:///x.db",
     })
     assert (config.max_concurrent_runs, config.tag_concurrency_limits) == (3, (TagLimit("team", 1, "a"),))
     assert (config.heartbeat_timeout, config.startup_timeout, config.max_catchup_ticks) == (9, 30, 2)
+    assert (config.heartbeat_interval, config.location_check_interval) == (2, 0.5)
+    with pytest.raises(ConfigError, match=r"heartbeat_timeout_seconds \(4\) must exceed heartbeat_interval_seconds"):
+        DaemonConfig.from_dict({"run_monitoring": {"heartbeat_timeout_seconds": 4}})  # the interval is 5 s
     assert (config.max_retries, config.retry_strategy) == (2, "ALL_STEPS")
     with pytest.raises(ConfigError, match="retry_strategy must be FROM_FAILURE or ALL_STEPS"):
         DaemonConfig.from_dict({"run_retries": {"retry_strategy": "SOMETIMES"}}, "home/assetgraph.yaml")
