@@ -9,11 +9,12 @@ storage (for workers launched before a daemon restart, or elsewhere). Must not i
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from typing import Any
 
-from assetgraph.codelocation.worker import read_heartbeats
+from assetgraph.codelocation.worker import read_heartbeats, run_log_dir
 from assetgraph.definitions.events import Event, EventType, Run, RunStatus
 from assetgraph.execution.backfill import WORKER_LOST
 from assetgraph.orchestration.config import DaemonConfig
@@ -58,7 +59,9 @@ class RunMonitor:
             code = exit_status.returncode
             if code < 0:
                 return f"The run worker was killed by {_signal_name(-code)} (out of memory, or stopped by hand)."
-            return f"The run worker exited with code {code} before finishing the run."
+            last = _last_log_line(run.run_id)
+            return (f"The run worker exited with code {code} before finishing the run" +
+                    (f": {last} (logs/{run.run_id}/worker.log has the rest)." if last else "."))
         if heartbeat is None:
             heartbeat = run.start_time or run.create_time
         age = now - heartbeat
@@ -71,6 +74,18 @@ class RunMonitor:
             return (f"The run worker stopped heart-beating ({age:.0f}s since its last heartbeat; the limit is "
                     f"{self.config.heartbeat_timeout:g}s): it was killed or its machine went away.")
         return None
+
+
+def _last_log_line(run_id: str, limit: int = 500) -> str:
+    """The last line the worker of ``run_id`` wrote to its log (the exception that ended it, usually)."""
+    try:
+        with open(run_log_dir(run_id) / "worker.log", "rb") as log_file:
+            log_file.seek(0, os.SEEK_END)
+            log_file.seek(max(0, log_file.tell() - 8192))
+            lines = [line.strip() for line in log_file.read().decode(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return lines[-1][:limit] if lines else ""
 
 
 def _signal_name(number: int) -> str:

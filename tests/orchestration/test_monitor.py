@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from assetgraph.definitions.events import Event
 from assetgraph.orchestration.config import DaemonConfig, TagLimit
 from assetgraph.orchestration.launcher import RunLauncher
 from assetgraph.orchestration.monitor import RunMonitor
+from tests.codelocation.conftest import file_location
+from tests.codelocation.test_workspace import GOOD
 
 CONFIG = DaemonConfig(heartbeat_timeout=20, startup_timeout=60)
 
@@ -82,3 +85,24 @@ def test_config_reads_every_section_and_names_bad_settings() -> None:
         DaemonConfig.from_dict({"run_retries": {"retry_strategy": "SOMETIMES"}}, "home/assetgraph.yaml")
     with pytest.raises(ConfigError, match="needs key: and limit:"):
         DaemonConfig.from_dict({"run_queue": {"tag_concurrency_limits": [{"key": "x"}]}})
+
+
+def test_a_worker_that_exits_early_fails_its_run_with_the_last_line_of_its_log(
+        instance: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSETGRAPH_HOME", str(tmp_path / "home"))
+    path = tmp_path / "leaving.py"
+    path.write_text(GOOD)
+    with Workspace([file_location(path)]) as ws:
+        run = launch_run(instance, ws.locations[0], "*")
+        path.write_text("raise SystemExit('the storage went away, say')\n")  # what the worker will import
+        launcher = RunLauncher(instance.url, 1.0, warm=False)
+        instance.update_run(run.run_id, status=RunStatus.STARTING)  # as the run queue does
+        launcher.launch(run, ws.locations[0])
+        m = RunMonitor(instance, launcher, CONFIG)
+        deadline = time.monotonic() + 30
+        while not m.tick() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        launcher.close()
+    [failure] = instance.get_event_records(event_type=EventType.RUN_FAILURE, run_id=run.run_id)
+    assert failure.message == (f"The run worker exited with code 1 before finishing the run: the storage went away, "
+                               f"say (logs/{run.run_id}/worker.log has the rest).")
