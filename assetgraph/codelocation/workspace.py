@@ -3,9 +3,10 @@
 `Workspace.locations` gives one `CodeLocation` per location, with its status (``LOADING``,
 ``LOADED`` or ``ERROR``), its error (with the user's traceback) and its `DefinitionsSnapshot`. A
 location that fails to load, crashes or hangs is recorded as that location's error; the others keep
-working. A workspace made with ``restart_crashed`` (the daemon's) brings a location whose process
-died after loading back (`Workspace.supervise`), ``LOADING`` meanwhile, a little later after each
-crash, and gives up after ``max_crashes`` crashes within `CRASH_WINDOW` seconds. A reload asked for in storage
+working. A workspace made with ``restart_crashed`` (the daemon's) brings back a location whose
+process died (`Workspace.supervise`), ``LOADING`` meanwhile, a little later after each crash, and
+gives up after ``max_crashes`` crashes within `CRASH_WINDOW` seconds. (A location whose code fails to
+import keeps its process, which answers with the error: that is no crash.) A reload asked for in storage
 (`request_reload`, what the web server does) reaches the daemon's workspace the same way.
 Locations come from ``workspace.yaml``, ``[tool.assetgraph]`` in pyproject.toml, or ``-m``/``-f``;
 their settings from ``code_locations:`` in ``assetgraph.yaml`` (`LocationSettings`).
@@ -258,8 +259,11 @@ class CodeLocation:
                     return self._fail("The workspace shut down while the location was loading.")
                 if process is None or process.poll() is not None:
                     code = process.returncode if process is not None else None
-                    return self._fail(f"The code-location process exited with code {code} while loading.\n"
-                                      f"{self._log_tail()}")
+                    message = f"The code-location process exited with code {code} while loading.\n{self._log_tail()}"
+                    if process is not None and self.restart_on_crash:  # (load errors are answered, not exits)
+                        with self._crash_lock:
+                            return self._record_crash(message)
+                    return self._fail(message)
                 if time.monotonic() > deadline:
                     self._stop_process()
                     return self._fail(f"The code location did not finish loading within {self.load_timeout:g}s "
@@ -271,6 +275,9 @@ class CodeLocation:
             except RemoteError as exc:
                 return self._fail(f"{exc}\n\n{exc.remote_traceback}".rstrip())
             except CodeLocationUnavailableError as exc:
+                if self.restart_on_crash and process is not None and process.poll() is not None:
+                    with self._crash_lock:
+                        return self._record_crash(f"{exc}\n{self._log_tail()}")
                 return self._fail(f"{exc}\n{self._log_tail()}")
             self.status, self.error, self.loaded_at = LOADED, None, time.time()
 
@@ -292,21 +299,22 @@ class CodeLocation:
         """The process died after loading: restart it (``LOADING`` meanwhile) or record the error."""
         with self._crash_lock:
             if self._process is process and self.status == LOADED:
-                self._record_crash(process.returncode)
+                self._record_crash(f"The code-location process exited with code {process.returncode}.\n"
+                                   f"{self._log_tail()}")
 
-    def _record_crash(self, code: int | None) -> None:
+    def _record_crash(self, message: str) -> None:
         now = time.time()
         self._crashes = [t for t in self._crashes if now - t < CRASH_WINDOW] + [now]
-        message = f"The code-location process exited with code {code}.\n{self._log_tail()}"
         if not self.restart_on_crash:
             return self._fail(message)
         if len(self._crashes) >= self.max_crashes:
             return self._fail(f"{message}\nIt crashed {len(self._crashes)} times within {CRASH_WINDOW:g}s and is "
                               f"no longer restarted; fix it and reload the location.")
-        self.status, self.error = LOADING, f"{message}\nRestarting it.".strip()
+        self.status, self.error = LOADING, f"{message.rstrip()}\nRestarting it."
 
     def needs_restart(self) -> bool:
-        """Whether the process died after loading and is to be restarted (``restart_on_crash``)."""
+        """Whether the process crashed (died while loading or after) and is due for a restart
+        (``restart_on_crash``)."""
         process = self._process
         if not self.restart_on_crash or self._closing or process is None or process.poll() is None:
             return False
@@ -414,7 +422,7 @@ class Workspace:
             self._in_background(loc, functools.partial(wait, loc), "load")
 
     def supervise(self, reload_requests: Mapping[str, float] | None = None) -> list[str]:
-        """Restart the locations whose process died after loading (``restart_crashed``), and reload
+        """Restart the locations whose process crashed (``restart_crashed``), and reload
         those whose reload was requested (`request_reload`) after their process started, each in a
         thread of its own; return the names of those it started on."""
         started = []

@@ -243,3 +243,17 @@ def test_location_settings_come_from_assetgraph_yaml(tmp_path: Path) -> None:
     (tmp_path / "assetgraph.yaml").write_text("code_locations:\n  request_timeout_seconds: -1\n")
     with pytest.raises(CodeLocationError, match=r"assetgraph\.yaml: code_locations: every setting must be positive"):
         LocationSettings.load(tmp_path)
+
+
+def test_a_restarting_workspace_restarts_a_location_that_crashes_while_loading(tmp_path: Path) -> None:
+    path = tmp_path / "crashy.py"
+    path.write_text("import os\nos._exit(3)\n")
+    with Workspace([file_location(path)], restart_crashed=True) as ws:
+        [loc] = ws.locations
+        assert loc.status == LOADING and "exited with code 3 while loading" in (loc.error or "")
+        path.write_text(GOOD)  # say it was the OOM killer: the next start works
+        assert ws.supervise() == ["crashy"]
+        deadline = time.monotonic() + 30
+        while loc.status != LOADED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert loc.status == LOADED
