@@ -185,6 +185,24 @@ class RunLauncher:
         code = worker.returncode() if worker is not None else None
         return WorkerExit(code) if code is not None else None
 
+    def stop_worker(self, run_id: str, timeout: float = 5.0) -> bool:
+        """SIGKILL the worker of ``run_id`` and its step processes (its process group) if this launcher
+        started it and it still runs; True when it did."""
+        with self._lock:
+            worker = self._workers.get(run_id)
+        if worker is None or worker.returncode() is not None:
+            return False
+        with contextlib.suppress(ProcessLookupError):  # workers lead their own session and process group
+            os.killpg(worker.pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while worker.returncode() is None and time.monotonic() < deadline:
+            if worker.process is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.process.wait(timeout=0.05)
+            else:
+                time.sleep(0.05)
+        return True
+
     def forget(self, run_id: str) -> None:
         with self._lock:
             self._workers.pop(run_id, None)

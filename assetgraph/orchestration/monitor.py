@@ -3,7 +3,9 @@ FAILURE with the reason, and its unfinished assets are marked failed, so nothing
 or "in progress" forever.
 
 Two signals: the exit status of workers this daemon launched (immediate), and heartbeats in
-storage (for workers launched before a daemon restart, or elsewhere). Must not import server or cli.
+storage (for workers launched before a daemon restart, or elsewhere). A worker this daemon launched
+that is still alive when its run is failed (it hangs, or stopped heart-beating) is killed with its
+step processes, so that nothing it does later changes the run. Must not import server or cli.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import signal
 import time
 from typing import Any
 
-from assetgraph.codelocation.worker import read_heartbeats, run_log_dir
+from assetgraph.codelocation.worker import read_heartbeats, run_log_dir, unfinished_asset_events
 from assetgraph.definitions.events import Event, EventType, Run, RunStatus
 from assetgraph.execution.backfill import WORKER_LOST
 from assetgraph.orchestration.config import DaemonConfig
@@ -49,6 +51,8 @@ class RunMonitor:
                 self.launcher.forget(run.run_id)
                 continue
             resolve_dead_run(self.instance, current, reason)
+            if self.launcher.stop_worker(run.run_id):  # alive but silent (hung): the run's end must be final
+                log.warning("run %s: its worker was still alive; it was killed", run.run_id)
             self.launcher.forget(run.run_id)
             resolved.append(run.run_id)
         return resolved
@@ -62,14 +66,19 @@ class RunMonitor:
             last = _last_log_line(run.run_id)
             return (f"The run worker exited with code {code} before finishing the run" +
                     (f": {last} (logs/{run.run_id}/worker.log has the rest)." if last else "."))
+        if run.status == RunStatus.STARTING:  # the worker is still loading the code location
+            # Measured from the launch, not from heartbeats: a worker beats while it imports user
+            # code, and an import that hangs must not keep the run STARTING forever.
+            launched = self.instance.get_event_records(event_type=EventType.RUN_STARTING, run_id=run.run_id,
+                                                       limit=1, ascending=False)
+            since = launched[0].timestamp if launched else run.create_time
+            if now - since > self.config.startup_timeout:
+                return (f"The run worker did not start the run within {self.config.startup_timeout:g}s of its "
+                        f"launch (it hangs loading the code location?); see logs/{run.run_id}/worker.log.")
+            return None
         if heartbeat is None:
             heartbeat = run.start_time or run.create_time
         age = now - heartbeat
-        if run.status == RunStatus.STARTING:  # the worker is still loading the code location
-            if age > self.config.startup_timeout:
-                return (f"The run worker did not start the run within {self.config.startup_timeout:g}s; "
-                        f"see logs/{run.run_id}/worker.log.")
-            return None
         if age > self.config.heartbeat_timeout:
             return (f"The run worker stopped heart-beating ({age:.0f}s since its last heartbeat; the limit is "
                     f"{self.config.heartbeat_timeout:g}s): it was killed or its machine went away.")
@@ -93,24 +102,6 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
-
-
-def unfinished_asset_events(instance: Any, run_id: str, message: str) -> list[Event]:
-    """ASSET_MATERIALIZATION_FAILED for each planned asset partition of a run that neither
-    materialised nor failed, so its partition status leaves "in progress"."""
-    kinds = [EventType.ASSET_MATERIALIZATION_PLANNED, EventType.ASSET_MATERIALIZATION,
-             EventType.ASSET_MATERIALIZATION_FAILED]
-    planned: dict[tuple[Any, ...], Event] = {}
-    for r in instance.get_event_records(event_type=kinds, run_id=run_id):
-        ident = (r.asset_key, r.partition, r.partition_range)
-        if r.event_type == EventType.ASSET_MATERIALIZATION_PLANNED:
-            planned[ident] = r
-        else:
-            planned.pop(ident, None)
-    now = time.time()
-    return [Event(event_type=EventType.ASSET_MATERIALIZATION_FAILED, run_id=run_id, timestamp=now,
-                  asset_key=r.asset_key, partition=r.partition, partition_range=r.partition_range,
-                  step_key=r.step_key, message=message) for r in planned.values()]
 
 
 def resolve_dead_run(instance: Any, run: Run, reason: str) -> RunStatus:

@@ -159,9 +159,12 @@ class Instance:
         return self._runs.create_run(run)
 
     def update_run(self, run_id: str, *, status: RunStatus | None = None, start_time: float | None = None,
-                   end_time: float | None = None) -> None:
-        """Change a run's status and times; raises `StorageError` for an unknown run."""
-        self._runs.update_run(run_id, status=status, start_time=start_time, end_time=end_time)
+                   end_time: float | None = None, only_from: Sequence[RunStatus] | None = None) -> bool:
+        """Change a run's status and times; with ``only_from``, only while its status is one of those
+        (returns False when it is not, so two processes never both move a run on). Raises
+        `StorageError` for an unknown run."""
+        return self._runs.update_run(run_id, status=status, start_time=start_time, end_time=end_time,
+                                     only_from=only_from)
 
     def add_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
         """Add or overwrite tags of a run."""
