@@ -185,6 +185,22 @@ class RunLauncher:
         code = worker.returncode() if worker is not None else None
         return WorkerExit(code) if code is not None else None
 
+    def stop_steps_of_dead_worker(self, run_id: str, timeout: float = 1.0) -> None:
+        """SIGKILL what is left of the process group of a worker of ``run_id`` that this launcher started
+        and that has exited (its step processes), and wait up to ``timeout`` for them to go."""
+        with self._lock:
+            worker = self._workers.get(run_id)
+        if worker is None or worker.returncode() is None:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)  # the group outlives its leader while members remain
+            while time.monotonic() < deadline:
+                os.killpg(worker.pid, 0)
+                time.sleep(0.01)
+        except (ProcessLookupError, PermissionError):
+            return  # no step process left
+
     def stop_worker(self, run_id: str, timeout: float = 5.0) -> bool:
         """SIGKILL the worker of ``run_id`` and its step processes (its process group) if this launcher
         started it and it still runs; True when it did."""

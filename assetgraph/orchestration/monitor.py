@@ -3,9 +3,10 @@ FAILURE with the reason, and its unfinished assets are marked failed, so nothing
 or "in progress" forever.
 
 Two signals: the exit status of workers this daemon launched (immediate), and heartbeats in
-storage (for workers launched before a daemon restart, or elsewhere). A worker this daemon launched
-that is still alive when its run is failed (it hangs, or stopped heart-beating) is killed with its
-step processes, so that nothing it does later changes the run. Must not import server or cli.
+storage (for workers launched before a daemon restart, or elsewhere). When a worker this daemon
+launched died, its step processes are killed before the run's events are read; one that is still
+alive when its run is failed (it hangs, or stopped heart-beating) is killed with its step
+processes, so that nothing it does later changes the run. Must not import server or cli.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class RunMonitor:
             if current is None or current.status.is_finished:  # the worker finished just now
                 self.launcher.forget(run.run_id)
                 continue
+            # A dead worker's step processes notice within half a second; end them now, before
+            # reading what the run stored, so that nothing lands after it was read.
+            self.launcher.stop_steps_of_dead_worker(run.run_id)
             resolve_dead_run(self.instance, current, reason)
             if self.launcher.stop_worker(run.run_id):  # alive but silent (hung): the run's end must be final
                 log.warning("run %s: its worker was still alive; it was killed", run.run_id)
