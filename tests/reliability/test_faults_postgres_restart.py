@@ -157,7 +157,7 @@ def test_postgres_restarted_during_a_backfill_loses_nothing(private_postgres: Pr
     restarts = {"fast": 0, "immediate": 0}
     reasons: list[str] = []  # why runs failed (each then retried)
     results: dict[int, list[str]] = {}
-    for seed in seeds(scale(1, 5)):
+    for seed in seeds(scale(1, 4)):
         print(f"seed {seed}")
         results[seed] = one_seed(private_postgres, tmp_path / str(seed), seed, restarts, reasons)
     survived = sum(1 for p in results.values() if not p)

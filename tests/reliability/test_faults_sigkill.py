@@ -137,7 +137,7 @@ def run_campaign(tmp_path: Path, campaign: Campaign, storage: str, count: int, m
     for seed in seeds(count):
         print(f"seed {seed} ({storage})")
         done, problems = one_seed(tmp_path / str(seed), seed, make_url() if make_url else None,
-                                  partitions=scale(5, 8), extra_kills=scale(0, 4))
+                                  partitions=scale(5, 6), extra_kills=scale(0, 4))
         results[seed] = problems
         for what in done:
             kind = what.split()[0].replace("code-location", "location")
@@ -153,7 +153,7 @@ def run_campaign(tmp_path: Path, campaign: Campaign, storage: str, count: int, m
 
 @pytest.mark.slow
 def test_sigkill_of_any_process_during_a_backfill_loses_nothing_sqlite(tmp_path: Path, campaign: Campaign) -> None:
-    run_campaign(tmp_path, campaign, "SQLite", scale(2, 30))
+    run_campaign(tmp_path, campaign, "SQLite", scale(2, 24))
 
 
 @pytest.mark.slow
@@ -161,4 +161,4 @@ def test_sigkill_of_any_process_during_a_backfill_loses_nothing_sqlite(tmp_path:
 @pytest.mark.skipif(not FULL, reason="PostgreSQL seeds run in the full campaign (ASSETGRAPH_CAMPAIGN=full)")
 def test_sigkill_of_any_process_during_a_backfill_loses_nothing_postgres(
         tmp_path: Path, campaign: Campaign, postgres_url: Any) -> None:
-    run_campaign(tmp_path, campaign, "PostgreSQL", 10, postgres_url)
+    run_campaign(tmp_path, campaign, "PostgreSQL", 6, postgres_url)
