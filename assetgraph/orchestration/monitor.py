@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 from assetgraph.codelocation.worker import read_heartbeats, run_log_dir, unfinished_asset_events
@@ -27,21 +28,39 @@ from assetgraph.orchestration.run_queue import IN_PROGRESS
 log = logging.getLogger("assetgraph.daemon.monitor")
 
 
-class RunMonitor:
-    """One pass (`tick`) resolves the runs whose worker is gone."""
+STALL_SECONDS = 2.0  # a pass that sees storage this much later than due could not look meanwhile
 
-    def __init__(self, instance: Any, launcher: RunLauncher, config: DaemonConfig) -> None:
+
+class RunMonitor:
+    """One pass (`tick`) resolves the runs whose worker is gone.
+
+    When the monitor itself could not look for a while (storage unreachable, as during a database
+    restart, or the daemon paused), heartbeats missed meanwhile say nothing about the workers, which
+    could not write them either: timeouts are judged again only a heartbeat timeout later.
+    """
+
+    def __init__(self, instance: Any, launcher: RunLauncher, config: DaemonConfig,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.instance = instance
         self.launcher = launcher
         self.config = config
+        self.clock = clock
+        self._last_pass: float | None = None  # when the last pass had read storage
+        self._blind_until = 0.0  # timeouts are not judged before this (clock time)
 
     def tick(self, now: float | None = None) -> list[str]:
         """Resolve dead runs; return their ids."""
         now = time.time() if now is None else now
+        started = self.clock()
         runs = self.instance.get_runs(status=list(IN_PROGRESS))
-        if not runs:
-            return []
-        beats = read_heartbeats(self.instance, [r.run_id for r in runs])
+        beats = read_heartbeats(self.instance, [r.run_id for r in runs]) if runs else {}
+        seen = self.clock()
+        if seen - (self._last_pass if self._last_pass is not None else started) > (
+                self.config.monitor_interval + STALL_SECONDS):
+            self._blind_until = seen + self.config.heartbeat_timeout
+            log.warning("run monitoring could not read storage for %.0fs; heartbeat and startup timeouts are "
+                        "judged again in %gs", seen - (self._last_pass or started), self.config.heartbeat_timeout)
+        self._last_pass = seen
         resolved = []
         for run in runs:
             reason = self._death_reason(run, beats.get(run.run_id), now)
@@ -70,6 +89,8 @@ class RunMonitor:
             last = _last_log_line(run.run_id)
             return (f"The run worker exited with code {code} before finishing the run" +
                     (f": {last} (logs/{run.run_id}/worker.log has the rest)." if last else "."))
+        if self.clock() < self._blind_until:
+            return None
         if run.status == RunStatus.STARTING:  # the worker is still loading the code location
             # Measured from the launch, not from heartbeats: a worker beats while it imports user
             # code, and an import that hangs must not keep the run STARTING forever.

@@ -68,6 +68,24 @@ def test_a_starting_run_whose_worker_beats_but_never_starts_it_fails_after_the_s
     assert "did not start the run within 60s of its launch" in failure.message
 
 
+def test_heartbeats_missed_while_the_monitor_could_not_read_storage_are_not_held_against_a_run(
+        instance: Any, shop: Workspace) -> None:
+    run_id = started_run(instance, shop)
+    clock = [0.0]
+    m = RunMonitor(instance, RunLauncher(instance.url, 1.0, warm=False), CONFIG, clock=lambda: clock[0])
+    start = time.time()
+    instance.heartbeat_run(run_id, start)
+
+    def tick_at(offset: float) -> list[str]:
+        clock[0] = offset
+        return m.tick(start + offset)
+
+    assert tick_at(0) == []
+    assert tick_at(30) == []  # the pass comes 30 s late (the database restarted): nobody could beat meanwhile
+    assert [tick_at(t) for t in range(31, 50)] == [[]] * 19  # (timeout 20 s)
+    assert tick_at(50) == [run_id]  # silent for longer than the timeout since storage came back
+
+
 def test_a_heartbeat_keeps_a_run_alive(instance: Any, shop: Workspace) -> None:
     run_id = started_run(instance, shop)
     now = time.time()

@@ -223,12 +223,16 @@ class Deployment:
         return None
 
     def stop(self, which: str) -> int | None:
-        """SIGTERM, as a service manager stops it; SIGKILL of its process group when that does not do."""
+        """SIGTERM, as a service manager stops it (to the daemon alone: its run workers must outlive it,
+        systemd's ``KillMode=process``); SIGKILL of its process group when that does not do."""
         process = self.daemon if which == "daemon" else self.server
         if process is None:
             return None
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            if which == "daemon":
+                os.kill(process.pid, signal.SIGTERM)
+            else:
+                os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

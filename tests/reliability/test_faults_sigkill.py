@@ -140,8 +140,9 @@ def run_campaign(tmp_path: Path, campaign: Campaign, storage: str, count: int, m
                                   partitions=scale(5, 6), extra_kills=scale(0, 4))
         results[seed] = problems
         for what in done:
-            kind = what.split()[0].replace("code-location", "location")
-            kills[kind] = kills.get(kind, 0) + (0 if "none left" in what else 1)
+            if "none left" not in what:
+                kinds = what.split()[0].replace("code-location", "location")
+                kills[kinds] += 1
     survived = sum(1 for p in results.values() if not p)
     campaign.record("fault", f"SIGKILL of worker, daemon, code-location process and server during a backfill "
                              f"({storage})", trials=len(results), survived=survived, checked=CHECKED,
