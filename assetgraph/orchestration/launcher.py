@@ -60,6 +60,10 @@ class _Zygote:
                 elif "returncode" in message:
                     self._codes[int(message["pid"])] = int(message["returncode"])
                 self._changed.notify_all()
+        # Its stdout closes a moment before the process can be reaped: wait for that, or a launch
+        # waiting on `alive()` would see it alive, sleep, and never be woken again.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
         with self._changed:
             self._changed.notify_all()
 
