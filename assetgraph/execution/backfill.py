@@ -300,7 +300,8 @@ class BackfillProgress:
     def keys(self) -> list[AssetKey]:
         return [AssetKey.from_user_string(k) for k in self.body["selection"]]
 
-    def _slot(self) -> str:
+    def slot(self) -> str:
+        """The current chunk's key in the body's ``runs`` and ``retries``: ``PHASE:CURSOR``."""
         return f"{self.body['phase']}:{self.body['cursor']}"
 
     def current(self) -> tuple[Phase, Chunk] | None:
@@ -321,10 +322,10 @@ class BackfillProgress:
         return self.body["runs"].get(f"{self.body['phase']}:{chunk.index}")
 
     def run_for_current(self) -> str | None:
-        return self.body["runs"].get(self._slot())
+        return self.body["runs"].get(self.slot())
 
     def assign_run(self, run_id: str) -> None:
-        self.body["runs"][self._slot()] = run_id
+        self.body["runs"][self.slot()] = run_id
 
     def save(self, status: BackfillStatus | None = None) -> None:
         if status is not None:
@@ -346,7 +347,7 @@ class BackfillProgress:
             bad = n if failed is None or failed == 0 else min(failed, n)
             self.body["failed_partitions"] += bad
             self.body["done_partitions"] += n - bad
-            self.body["failed_chunks"].append(self._slot())
+            self.body["failed_chunks"].append(self.slot())
         self.body["cursor"] = chunk.index + 1
 
     def finish_status(self) -> BackfillStatus:
@@ -360,7 +361,7 @@ def _run_for_chunk(progress: BackfillProgress, phase: Phase, chunk: Chunk, run_i
     tags = {**progress.body.get("tags", {}), BACKFILL_TAG: progress.id}
     keys = tuple(phase.keys)
     parent = root = None
-    retry = progress.body.get("retries", {}).get(progress._slot())
+    retry = progress.body.get("retries", {}).get(progress.slot())
     if retry is not None and retry["run_id"] == run_id:
         keys = tuple(AssetKey.from_user_string(k) for k in retry["keys"])
         parent, root = retry["parent"], retry["root"]
@@ -491,7 +492,7 @@ def _retry_chunk(progress: BackfillProgress, phase: Phase, chunk: Chunk, run: Ru
     if not keys:
         return None
     run_id = str(uuid.uuid4())
-    progress.body.setdefault("retries", {})[progress._slot()] = {
+    progress.body.setdefault("retries", {})[progress.slot()] = {
         "run_id": run_id, "parent": run.run_id, "root": run.root_run_id or run.run_id, "number": number + 1,
         "keys": [k.to_user_string() for k in keys]}
     progress.assign_run(run_id)
