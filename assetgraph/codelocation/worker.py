@@ -267,9 +267,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--working-directory")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    from assetgraph.storage.engine import CONNECTION_RETRY_SECONDS
     from assetgraph.storage.instance import Instance
 
-    instance = Instance.from_url(args.instance_url) if args.instance_url else Instance.get()
+    wait = CONNECTION_RETRY_SECONDS  # a database restarting as the worker starts is waited for
+    instance = Instance.from_url(args.instance_url, wait_seconds=wait) if args.instance_url else Instance.get(
+        wait_seconds=wait)
     if args.working_directory:
         os.chdir(args.working_directory)
     target = CodeLocationTarget(args.module, args.file, args.attribute, args.working_directory)

@@ -119,6 +119,7 @@ def _last_log_line(run_id: str, limit: int = 500) -> str:
             lines = [line.strip() for line in log_file.read().decode(errors="replace").splitlines() if line.strip()]
     except OSError:
         return ""
+    lines = [line for line in lines if not line.startswith("More: docs/")]  # an error's pointer to its page
     return lines[-1][:limit] if lines else ""
 
 

@@ -198,3 +198,18 @@ def test_a_worker_given_up_on_while_it_loaded_does_not_start_the_run(
     kinds = [r.event_type for r in instance.get_event_records(run_id=run_id)]
     assert EventType.RUN_START not in kinds and EventType.STEP_START not in kinds
     assert "this worker does not start it" in (tmp_path / "home" / "logs" / run_id / "worker.log").read_text()
+
+
+def test_the_cause_quoted_from_a_worker_log_is_the_exception_not_its_documentation_pointer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetgraph.codelocation.worker import run_log_dir
+    from assetgraph.orchestration.monitor import _last_log_line
+
+    monkeypatch.setenv("ASSETGRAPH_HOME", str(tmp_path))
+    log = run_log_dir("r1") / "worker.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("Traceback (most recent call last):\n  File ...\nassetgraph.definitions.errors.StorageError: "
+                   "Cannot open the storage at postgresql://db: the database system is shutting down\n"
+                   "More: docs/errors/storage-error.md\n\n")
+    assert _last_log_line("r1") == ("assetgraph.definitions.errors.StorageError: Cannot open the storage at "
+                                    "postgresql://db: the database system is shutting down")

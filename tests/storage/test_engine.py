@@ -153,3 +153,10 @@ def test_a_full_disk_is_a_storage_error_that_names_it(runner: TransactionRunner)
 
     with pytest.raises(StorageError, match=r"the disk is full .*free some space"):
         runner.run(write, write=True)
+
+
+def test_a_server_that_cannot_be_reached_is_tried_again_for_wait_seconds() -> None:
+    started = time.monotonic()
+    with pytest.raises(StorageError, match="Cannot open the storage"):
+        Instance.from_url("postgresql://u@127.0.0.1:1/db", wait_seconds=1.0)  # what run workers do
+    assert time.monotonic() - started >= 0.5  # (at once without the wait)
