@@ -257,3 +257,43 @@ def test_a_restarting_workspace_restarts_a_location_that_crashes_while_loading(t
         while loc.status != LOADED and time.monotonic() < deadline:
             time.sleep(0.02)
         assert loc.status == LOADED
+
+
+def test_a_location_process_whose_parent_was_killed_exits_and_removes_its_folder(tmp_path: Path) -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    (tmp_path / "orphan.py").write_text(GOOD)
+    told = tmp_path / "folder"
+
+    def parent() -> None:  # a daemon that will be SIGKILLed, leaving no chance to clean up
+        ws = Workspace([file_location(tmp_path / "orphan.py")])
+        told.write_text(f"{ws.locations[0]._dir}\n{ws.locations[0].pid}")
+        time.sleep(60)
+
+    process = multiprocessing.get_context("fork").Process(target=parent)
+    process.start()
+    deadline = time.monotonic() + 30
+    while not told.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    folder, pid = told.read_text().split("\n")
+    assert Path(folder, "ready.json").exists()
+    os.kill(process.pid, signal.SIGKILL)
+    process.join()
+    deadline = time.monotonic() + 10
+    while Path(folder).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(folder).exists()
+
+    def running() -> bool:
+        import psutil
+
+        try:
+            return psutil.Process(int(pid)).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running()
