@@ -98,8 +98,17 @@ def test_a_location_hanging_on_load_holds_only_its_own_backfill(tmp_path: Path, 
                  what="flaky's backfill gets going")
 
         hang.write_text("hold")  # from now on, importing flaky hangs: its next run's worker hangs too
-        hung = wait_for(lambda: dep.instance.get_runs(backfill_id=flaky_bf, status=RunStatus.STARTING), timeout=60,
-                        what="a worker of flaky hangs on import")[0].run_id
+        hang_at = time.time()
+
+        def hanging_run() -> str | None:
+            """A run of flaky launched after the import started hanging (so its worker hangs in it)."""
+            for run in dep.instance.get_runs(backfill_id=flaky_bf, status=RunStatus.STARTING):
+                launched = dep.instance.get_event_records(event_type=EventType.RUN_STARTING, run_id=run.run_id)
+                if launched and launched[0].timestamp > hang_at:
+                    return str(run.run_id)
+            return None
+
+        hung = wait_for(hanging_run, timeout=60, what="a worker of flaky hangs on import")
         answers: list[dict[str, Any]] = []
         reloading = threading.Thread(target=lambda: answers.append(reload(dep, "flaky")))
         reloading.start()
