@@ -54,12 +54,34 @@ def open_instance() -> Any:
 
 def report_locations(workspace: Any) -> None:
     for loc in workspace.locations:
-        if loc.status == "LOADED":
-            n = len(loc.snapshot.assets_by_key) if loc.snapshot is not None else 0
-            click.echo(f"  code location {loc.name}: LOADED ({n} assets)")
-        else:
-            first = (loc.error or "").strip().splitlines()
-            click.echo(f"  code location {loc.name}: ERROR {first[0] if first else ''}", err=True)
+        report_location(loc)
+
+
+def report_location(loc: Any) -> None:
+    """One line on a location's status: LOADED with its size, or ERROR with the first line of the error."""
+    if loc.status == "LOADED":
+        n = len(loc.snapshot.assets_by_key) if loc.snapshot is not None else 0
+        click.echo(f"  code location {loc.name}: LOADED ({n} assets)")
+    else:
+        first = (loc.error or "").strip().splitlines()
+        click.echo(f"  code location {loc.name}: {loc.status} {first[0] if first else ''}", err=True)
+
+
+def open_workspace(specs: list[Any], *, restart_crashed: bool = False) -> Any:
+    """The workspace of ``specs`` with the ``code_locations:`` settings, its processes started and loading
+    in the background (a location that hangs delays no other, nor the caller); exits 2 on bad settings."""
+    from assetgraph.codelocation.workspace import LocationSettings, Workspace
+
+    try:
+        settings = LocationSettings.load()
+    except AssetGraphError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    workspace = Workspace(specs, start=False, load_timeout=settings.load_timeout,
+                          request_timeout=settings.request_timeout, restart_crashed=restart_crashed)
+    workspace.start()
+    workspace.load_in_background(on_loaded=report_location)
+    return workspace
 
 
 def stop_on_signals() -> threading.Event:
@@ -80,7 +102,6 @@ def stop_on_signals() -> threading.Event:
 def daemon(module: str | None, file_: str | None, attribute: str | None, workspace_file: str | None,
            log_level: str) -> None:
     """Run the daemon: run queue, run monitoring, retries, schedules, sensors and backfills."""
-    from assetgraph.codelocation.workspace import Workspace
     from assetgraph.orchestration.config import DaemonConfig
     from assetgraph.orchestration.daemon import Daemon
 
@@ -93,9 +114,8 @@ def daemon(module: str | None, file_: str | None, attribute: str | None, workspa
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     stop = stop_on_signals()
-    workspace = Workspace(specs)
+    workspace = open_workspace(specs, restart_crashed=True)
     try:
-        report_locations(workspace)
         click.echo(f"assetgraph daemon: instance {instance.display_url}; Ctrl-C to stop.")
         Daemon(instance, workspace, config).run_until(stop)
     finally:

@@ -16,6 +16,7 @@ import click
 from assetgraph.cli.daemon import (
     find_specs,
     open_instance,
+    open_workspace,
     report_locations,
     stop_on_signals,
     workspace_options,
@@ -46,7 +47,6 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
         port: int, no_watch: bool, log_level: str) -> None:
     """Run code locations, the daemon and the web UI together, for local development."""
     from assetgraph.codelocation.watcher import LocationWatcher
-    from assetgraph.codelocation.workspace import Workspace
     from assetgraph.orchestration.config import DaemonConfig
     from assetgraph.orchestration.daemon import Daemon
 
@@ -59,8 +59,7 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     stop = stop_on_signals()
-    workspace = Workspace(specs, start=False)
-    workspace.start()  # the locations load in their own processes while this one starts serving
+    workspace = open_workspace(specs, restart_crashed=True)  # loading while this process starts serving
     instance = open_instance()
     create_app = _import_create_app(host)
     daemon = Daemon(instance, workspace, config)
@@ -71,9 +70,7 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
             server = _start_server(create_app(workspace, instance, dev=True), host, port, started)
             if server is None:
                 sys.exit(2)
-        workspace.wait_loaded()
-        report_locations(workspace)
-        daemon.start()
+        daemon.start()  # runs of a location still loading wait for it
         if watcher is not None:
             watcher.start()
         if server is None:

@@ -11,7 +11,7 @@ import click
 from assetgraph.cli.daemon import (
     find_specs,
     open_instance,
-    report_locations,
+    open_workspace,
     stop_on_signals,
     workspace_options,
 )
@@ -25,19 +25,18 @@ from assetgraph.cli.daemon import (
 @click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING or ERROR.")
 def server(module: str | None, file_: str | None, attribute: str | None, workspace_file: str | None, host: str,
            port: int, log_level: str) -> None:
-    """Run the web server: GraphQL at /graphql, the UI at /, health at /health."""
-    from assetgraph.codelocation.workspace import Workspace
+    """Run the web server: GraphQL at /graphql, the UI at /, health at /health. It serves while its
+    code locations load (``/health`` shows each one's status)."""
     from assetgraph.server.app import serve
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     specs = find_specs(module, file_, attribute, workspace_file)
     instance = open_instance()
-    workspace = Workspace(specs)
+    workspace = open_workspace(specs)
     # uvicorn re-raises SIGTERM and SIGINT once it has shut down; with the default handlers that kills
     # this process before the clean-up below (code-location processes and their temporary folders).
     stop_on_signals()
     try:
-        report_locations(workspace)
         click.echo(f"assetgraph server: http://{host}:{port} (GraphQL at /graphql); instance {instance.display_url}; "
                    f"Ctrl-C to stop.")
         serve(workspace, instance, host=host, port=port, dev=False, token=os.environ.get("ASSETGRAPH_API_TOKEN"))

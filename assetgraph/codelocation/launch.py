@@ -14,17 +14,20 @@ from typing import Any
 
 from assetgraph.codelocation.snapshot import DefinitionsSnapshot
 from assetgraph.definitions.errors import PartitionError, SelectionError, close_matches
-from assetgraph.definitions.events import Event, EventType, Run, RunStatus
+from assetgraph.definitions.events import (  # noqa: F401 - the tags are part of this module's API
+    ALL_STEPS,
+    FROM_FAILURE,
+    MAX_RETRIES_TAG,
+    PARENT_RUN_TAG,
+    RETRY_NUMBER_TAG,
+    RETRY_STRATEGY_TAG,
+    ROOT_RUN_TAG,
+    Event,
+    EventType,
+    Run,
+    RunStatus,
+)
 from assetgraph.definitions.keys import AssetKey, coerce_asset_key
-
-# Tags the daemon and the launcher set on runs.
-PARENT_RUN_TAG = "assetgraph/parent_run_id"
-ROOT_RUN_TAG = "assetgraph/root_run_id"
-RETRY_NUMBER_TAG = "assetgraph/retry_number"
-MAX_RETRIES_TAG = "assetgraph/max_retries"
-RETRY_STRATEGY_TAG = "assetgraph/retry_strategy"
-FROM_FAILURE = "FROM_FAILURE"
-ALL_STEPS = "ALL_STEPS"
 
 
 def _snapshot_of(location: Any) -> tuple[str, DefinitionsSnapshot]:

@@ -10,6 +10,7 @@ web server ask it. Must not import orchestration, server or cli.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socketserver
@@ -221,27 +222,43 @@ def serve(service: LocationService, listen: str, ready_file: str | None) -> None
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump({**address.to_dict(), "pid": os.getpid(), "loaded": service.load_error is None}, f)
         os.replace(tmp, ready_file)
-    _stop_with_parent(server)
+    orphaned = _stop_with_parent(server)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
         if kind == "unix" and os.path.exists(where):
             os.unlink(where)
+        if orphaned.is_set() and ready_file:
+            _remove_private_folder(os.path.dirname(ready_file))
 
 
-def _stop_with_parent(server: socketserver.BaseServer) -> None:
-    """A code-location process must not outlive the daemon or server that started it."""
+def _stop_with_parent(server: socketserver.BaseServer) -> threading.Event:
+    """A code-location process must not outlive the daemon or server that started it; the event
+    returned is set when it stops because that process went away."""
     parent = os.getppid()
+    orphaned = threading.Event()
 
     def watch() -> None:
         import time
 
         while os.getppid() == parent:
             time.sleep(0.5)
+        orphaned.set()
         server.shutdown()
 
     threading.Thread(target=watch, name="assetgraph-parent-watch", daemon=True).start()
+    return orphaned
+
+
+def _remove_private_folder(folder: str) -> None:
+    """Remove the folder the workspace made for this process (its ready file, socket and log), which
+    a parent killed with SIGKILL could not: only those files, and the folder only once empty."""
+    for name in ("ready.json", "socket", "process.log"):
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def main(argv: list[str] | None = None) -> None:

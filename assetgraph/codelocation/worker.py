@@ -4,8 +4,11 @@
 in ``$ASSETGRAPH_STORAGE_URL`` (or ``--instance-url``),
 loads the code location, reads the run record, builds the plan and executes it with the
 multi-process executor. While it runs it heart-beats to storage (`Instance.heartbeat_run`) and
-watches for CANCELING; SIGTERM cancels too. Each step's stdout and stderr are captured under the
-instance's ``logs/RUN_ID/`` (`Instance.captured_logs`), where the server reads them. Must not import orchestration, server or cli.
+watches for CANCELING; SIGTERM cancels too. When the run's own machinery fails (storage full or
+unreachable), the worker records the run as FAILURE with that error, trying again while storage
+cannot take it yet. Each step's stdout and stderr are captured under the instance's
+``logs/RUN_ID/`` (`Instance.captured_logs`), where the server reads them. Must not import
+orchestration, server or cli.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ log = logging.getLogger("assetgraph.worker")
 
 HEARTBEAT_INTERVAL_ENV = "ASSETGRAPH_HEARTBEAT_INTERVAL"
 DEFAULT_HEARTBEAT_INTERVAL = 5.0
+END_RETRY_SECONDS = 300.0  # how long a worker whose run broke keeps trying to record that
 
 
 def write_heartbeat(instance: Any, run_id: str) -> None:
@@ -42,6 +46,24 @@ def write_heartbeat(instance: Any, run_id: str) -> None:
 def read_heartbeats(instance: Any, run_ids: list[str]) -> dict[str, float]:
     """The last sign of life (heartbeat or any update) of each run."""
     return dict(instance.get_run_heartbeats(run_ids))
+
+
+def unfinished_asset_events(instance: Any, run_id: str, message: str) -> list[Event]:
+    """ASSET_MATERIALIZATION_FAILED for each planned asset partition of a run that neither
+    materialised nor failed, so its partition status leaves "in progress"."""
+    kinds = [EventType.ASSET_MATERIALIZATION_PLANNED, EventType.ASSET_MATERIALIZATION,
+             EventType.ASSET_MATERIALIZATION_FAILED]
+    planned: dict[tuple[Any, ...], Event] = {}
+    for r in instance.get_event_records(event_type=kinds, run_id=run_id):
+        ident = (r.asset_key, r.partition, r.partition_range)
+        if r.event_type == EventType.ASSET_MATERIALIZATION_PLANNED:
+            planned[ident] = r
+        else:
+            planned.pop(ident, None)
+    now = time.time()
+    return [Event(event_type=EventType.ASSET_MATERIALIZATION_FAILED, run_id=run_id, timestamp=now,
+                  asset_key=r.asset_key, partition=r.partition, partition_range=r.partition_range,
+                  step_key=r.step_key, message=message) for r in planned.values()]
 
 
 def pool_slots() -> Any:
@@ -92,9 +114,35 @@ class RunWorker:
         beat.start()
         try:
             return self._execute(run)
+        except Exception as exc:  # the run's own machinery failed (storage full or unreachable), not a step
+            return self._end_after_error(run, exc)
         finally:
             self._done.set()
             beat.join(timeout=self.heartbeat_interval + 1)
+
+    def _end_after_error(self, run: Run, exc: Exception) -> RunStatus:
+        """Record that the run stopped on ``exc``, retrying for `END_RETRY_SECONDS` while storage cannot
+        take it (a full disk being freed, a database coming back); raise ``exc`` when it never can."""
+        log.exception("run %s stopped", run.run_id)
+        message = f"The run stopped: {exc}"
+        deadline = time.monotonic() + END_RETRY_SECONDS
+        delay = 0.1
+        while True:
+            try:
+                current = self.instance.get_run(run.run_id)
+                if current is not None and current.status.is_finished:
+                    return RunStatus(current.status)  # run monitoring ended it meanwhile
+                self.instance.store_events([
+                    *unfinished_asset_events(self.instance, run.run_id, message),
+                    Event(event_type=EventType.RUN_FAILURE, run_id=run.run_id, timestamp=time.time(),
+                          message=message, error=ErrorInfo.from_exception(exc))])
+                self.instance.update_run(run.run_id, status=RunStatus.FAILURE, end_time=time.time())
+                return RunStatus.FAILURE
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise exc from None
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     def _heartbeat(self) -> None:
         while not self._done.wait(self.heartbeat_interval):
@@ -184,7 +232,13 @@ def _execute_prepared(prepared: dict[str, Any], run: Run, instance: Any, executo
         writer([make_event(EventType.RUN_CANCELED, run.run_id, message="Run canceled before it started")])
         instance.update_run(run.run_id, status=RunStatus.CANCELED, end_time=time.time())
         return RunStatus.CANCELED
-    instance.update_run(run.run_id, status=RunStatus.STARTED, start_time=time.time())
+    if not instance.update_run(run.run_id, status=RunStatus.STARTED, start_time=time.time(),
+                               only_from=(RunStatus.QUEUED, RunStatus.STARTING)):
+        # Given up on while this worker loaded the code location (run monitoring's startup timeout):
+        # the run's end is recorded already, and a retry may be running it.
+        now = instance.get_run(run.run_id)
+        log.warning("run %s is %s; this worker does not start it", run.run_id, now.status.value if now else "gone")
+        return RunStatus(now.status) if now is not None else RunStatus.FAILURE
     writer([make_event(EventType.RUN_START, run.run_id, message=f"Worker pid {os.getpid()}",
                        data={"pid": os.getpid()}), *planned_events(plan, run.run_id)])
     with run_resources(defs.resources, FilesystemIOManager(str(instance.storage_dir)), run.run_config) as res:
@@ -216,9 +270,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--working-directory")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    from assetgraph.storage.engine import CONNECTION_RETRY_SECONDS
     from assetgraph.storage.instance import Instance
 
-    instance = Instance.from_url(args.instance_url) if args.instance_url else Instance.get()
+    wait = CONNECTION_RETRY_SECONDS  # a database restarting as the worker starts is waited for
+    instance = Instance.from_url(args.instance_url, wait_seconds=wait) if args.instance_url else Instance.get(
+        wait_seconds=wait)
     if args.working_directory:
         os.chdir(args.working_directory)
     target = CodeLocationTarget(args.module, args.file, args.attribute, args.working_directory)

@@ -253,6 +253,16 @@ class AssetCheckEvaluation:
         )
 
 
+# Tags that link a retry or a re-execution to the run it repeats, and the retry policy of a run.
+PARENT_RUN_TAG = "assetgraph/parent_run_id"
+ROOT_RUN_TAG = "assetgraph/root_run_id"
+RETRY_NUMBER_TAG = "assetgraph/retry_number"
+MAX_RETRIES_TAG = "assetgraph/max_retries"
+RETRY_STRATEGY_TAG = "assetgraph/retry_strategy"
+FROM_FAILURE = "FROM_FAILURE"
+ALL_STEPS = "ALL_STEPS"
+
+
 @dataclass(frozen=True)
 class Run:
     """A run record. ``asset_selection`` is the executable assets the run materialises; its

@@ -19,7 +19,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assetgraph.definitions.errors import PartitionError, SelectionError
-from assetgraph.definitions.events import Run, RunStatus
+from assetgraph.definitions.events import (
+    ALL_STEPS,
+    MAX_RETRIES_TAG,
+    PARENT_RUN_TAG,
+    RETRY_NUMBER_TAG,
+    RETRY_STRATEGY_TAG,
+    ROOT_RUN_TAG,
+    EventType,
+    Run,
+    RunStatus,
+)
 from assetgraph.definitions.keys import AssetKey
 from assetgraph.execution.plan import PartitionRequest
 
@@ -290,7 +300,8 @@ class BackfillProgress:
     def keys(self) -> list[AssetKey]:
         return [AssetKey.from_user_string(k) for k in self.body["selection"]]
 
-    def _slot(self) -> str:
+    def slot(self) -> str:
+        """The current chunk's key in the body's ``runs`` and ``retries``: ``PHASE:CURSOR``."""
         return f"{self.body['phase']}:{self.body['cursor']}"
 
     def current(self) -> tuple[Phase, Chunk] | None:
@@ -311,10 +322,10 @@ class BackfillProgress:
         return self.body["runs"].get(f"{self.body['phase']}:{chunk.index}")
 
     def run_for_current(self) -> str | None:
-        return self.body["runs"].get(self._slot())
+        return self.body["runs"].get(self.slot())
 
     def assign_run(self, run_id: str) -> None:
-        self.body["runs"][self._slot()] = run_id
+        self.body["runs"][self.slot()] = run_id
 
     def save(self, status: BackfillStatus | None = None) -> None:
         if status is not None:
@@ -336,7 +347,7 @@ class BackfillProgress:
             bad = n if failed is None or failed == 0 else min(failed, n)
             self.body["failed_partitions"] += bad
             self.body["done_partitions"] += n - bad
-            self.body["failed_chunks"].append(self._slot())
+            self.body["failed_chunks"].append(self.slot())
         self.body["cursor"] = chunk.index + 1
 
     def finish_status(self) -> BackfillStatus:
@@ -345,12 +356,21 @@ class BackfillProgress:
 
 def _run_for_chunk(progress: BackfillProgress, phase: Phase, chunk: Chunk, run_id: str, status: RunStatus,
                    location: str | None = None) -> Run:
+    """The run of ``chunk``; a retry (recorded under ``retries`` for the current slot) selects only
+    what its failed parent left undone and links to it."""
     tags = {**progress.body.get("tags", {}), BACKFILL_TAG: progress.id}
-    return Run(run_id=run_id, status=status, tags=tags, asset_selection=tuple(phase.keys),
+    keys = tuple(phase.keys)
+    parent = root = None
+    retry = progress.body.get("retries", {}).get(progress.slot())
+    if retry is not None and retry["run_id"] == run_id:
+        keys = tuple(AssetKey.from_user_string(k) for k in retry["keys"])
+        parent, root = retry["parent"], retry["root"]
+        tags.update({PARENT_RUN_TAG: parent, ROOT_RUN_TAG: root, RETRY_NUMBER_TAG: str(retry["number"])})
+    return Run(run_id=run_id, status=status, tags=tags, asset_selection=keys,
                partition_key=chunk.keys[0] if len(chunk.keys) == 1 else None,
                partition_range=chunk.range, partition_keys=chunk.keys if len(chunk.keys) > 1 else (),
                backfill_id=progress.id, code_location=location or progress.body.get("location"),
-               create_time=time.time())
+               parent_run_id=parent, root_run_id=root, create_time=time.time())
 
 
 def run_backfill_in_process(
@@ -426,11 +446,70 @@ def _settle_interrupted_chunk(progress: BackfillProgress) -> None:
         progress.instance.update_run(run_id, status=RunStatus.FAILURE, end_time=time.time())
 
 
+def _undone_keys(instance: Any, phase: Phase, chunk: Chunk, run: Run) -> list[AssetKey]:
+    """The assets of ``run``'s selection that it did not materialise for every partition of ``chunk``."""
+    pdef = phase.partitions_def
+    records = instance.get_event_records(event_type=EventType.ASSET_MATERIALIZATION, run_id=run.run_id)
+    undone = []
+    for key in run.asset_selection:
+        mine = [r for r in records if r.asset_key == key]
+        if pdef is None:
+            done = bool(mine)
+        else:
+            wanted = pdef.subset_with_key_range(_krange(*chunk.range)) if chunk.range else pdef.subset_with_keys(
+                chunk.keys)
+            got = pdef.empty_subset()
+            for r in mine:
+                if r.partition_range is not None:
+                    got = got | pdef.subset_with_key_range(_krange(*r.partition_range))
+                elif r.partition is not None:
+                    got = got | pdef.subset_with_keys([r.partition])
+            done = len(wanted - got) == 0
+        if not done:
+            undone.append(key)
+    return undone
+
+
+WORKER_LOST = "worker_lost"  # in the data of a RUN_FAILURE written because the run's worker is gone
+
+
+def _worker_lost(instance: Any, run: Run) -> bool:
+    """Whether ``run`` failed because its worker went away (run monitoring), not through its steps."""
+    failures = instance.get_event_records(event_type=EventType.RUN_FAILURE, run_id=run.run_id)
+    return any(r.data.get(WORKER_LOST) for r in failures)
+
+
+def _retry_chunk(progress: BackfillProgress, phase: Phase, chunk: Chunk, run: Run, max_retries: int,
+                 retry_strategy: str) -> str | None:
+    """Record a retry of the failed run of ``chunk`` in the current slot, when the backfill's retry
+    policy allows one and something is left to do; return the retry's run id (not yet submitted)."""
+    policy = progress.body.get("tags", {})
+    number = int(run.tags.get(RETRY_NUMBER_TAG, 0))
+    if run.status != RunStatus.FAILURE or number >= int(policy.get(MAX_RETRIES_TAG, max_retries)):
+        return None
+    strategy = policy.get(RETRY_STRATEGY_TAG, retry_strategy)
+    keys = list(phase.keys) if strategy == ALL_STEPS else _undone_keys(progress.instance, phase, chunk, run)
+    if not keys:
+        return None
+    run_id = str(uuid.uuid4())
+    progress.body.setdefault("retries", {})[progress.slot()] = {
+        "run_id": run_id, "parent": run.run_id, "root": run.root_run_id or run.run_id, "number": number + 1,
+        "keys": [k.to_user_string() for k in keys]}
+    progress.assign_run(run_id)
+    return run_id
+
+
 def advance_backfill(instance: Any, backfill_id: str, submit: Callable[[Run], None],
-                     location: str | None = None) -> BackfillStatus:
+                     location: str | None = None, *, max_retries: int = 0,
+                     retry_strategy: str = "FROM_FAILURE") -> BackfillStatus:
     """One step of a daemon-driven backfill: record the outcome of the chunk in flight (if its
     run finished) and submit the next chunk as a QUEUED run. Safe to call again after a crash:
-    a chunk's run id is stored before the run is submitted, and submitted at most once."""
+    a chunk's run id is stored before the run is submitted, and submitted at most once.
+
+    A chunk whose run failed is run again, up to the backfill's ``assetgraph/max_retries`` tag (else
+    ``max_retries``) times, with its ``assetgraph/retry_strategy`` (else ``retry_strategy``): a retry
+    of ``FROM_FAILURE`` selects only the assets the failed run did not materialise for the chunk. The
+    chunk's outcome is that of its last run."""
     progress = BackfillProgress(instance, backfill_id)
     if progress.status.is_finished:
         return progress.status
@@ -448,7 +527,16 @@ def advance_backfill(instance: Any, backfill_id: str, submit: Callable[[Run], No
         if run is not None and not run.status.is_finished:
             return progress.status
         if run is not None and step is not None:
-            progress.record_outcome(step[0], step[1], run.status)
+            if run.status == RunStatus.FAILURE and _worker_lost(instance, run) and not _undone_keys(
+                    instance, step[0], step[1], run):
+                progress.record_outcome(step[0], step[1], RunStatus.SUCCESS)  # its worker died after the last write
+            else:
+                retry = _retry_chunk(progress, step[0], step[1], run, max_retries, retry_strategy)
+                if retry is not None:
+                    progress.save(BackfillStatus.IN_PROGRESS)
+                    submit(_run_for_chunk(progress, step[0], step[1], retry, RunStatus.QUEUED, location))
+                    return progress.status
+                progress.record_outcome(step[0], step[1], run.status)
     step = progress.current()
     if step is None:
         progress.save(progress.finish_status())

@@ -90,9 +90,10 @@ class MultiprocessExecutor:
                                 "(Instance.from_url('sqlite:///...')); an in-memory one lives in one process.")
 
         def open_instance() -> Any:
+            from assetgraph.storage.engine import CONNECTION_RETRY_SECONDS
             from assetgraph.storage.instance import Instance
 
-            return Instance.from_url(url)
+            return Instance.from_url(url, wait_seconds=CONNECTION_RETRY_SECONDS)  # a database restarting
 
         return open_instance
 

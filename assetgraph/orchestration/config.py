@@ -8,7 +8,8 @@
         - {key: team, value: core, limit: 2}      # runs tagged team=core
         - {key: dbt, limit: 1}                    # runs with any value of tag dbt
     run_monitoring:
-      heartbeat_timeout_seconds: 20               # a worker silent this long is dead
+      heartbeat_interval_seconds: 5               # how often a run worker records that it is alive
+      heartbeat_timeout_seconds: 20               # a worker silent this long is dead (a few intervals)
       startup_timeout_seconds: 60                 # a run may stay STARTING (worker loading) this long
       interval_seconds: 2
     schedules:
@@ -16,6 +17,8 @@
     run_retries:
       max_retries: 0                              # default for runs without an assetgraph/max_retries tag
       retry_strategy: FROM_FAILURE                # or ALL_STEPS
+    code_locations:
+      check_interval_seconds: 1                   # how often crashed locations are restarted, reloads applied
     retention:
       non_asset_events_days: 30                   # RUN_*/STEP_*/LOG_MESSAGE events older than this are pruned
       ticks_days: 7
@@ -59,6 +62,7 @@ class DaemonConfig:
     schedule_interval: float = 0.5
     sensor_interval: float = 0.2
     backfill_interval: float = 0.1
+    location_check_interval: float = 1.0
     retention_interval: float = 3600.0
     max_catchup_ticks: int = 5
     max_retries: int = 0
@@ -120,12 +124,20 @@ class DaemonConfig:
             except (TypeError, ValueError, OverflowError):
                 raise ConfigError(f"{where}: {setting} must be a number, got {value!r}.") from None
 
+        interval = number("run_monitoring.heartbeat_interval_seconds", defaults.heartbeat_interval, float)
+        timeout = number("run_monitoring.heartbeat_timeout_seconds", defaults.heartbeat_timeout, float)
+        if not 0 < interval < timeout:
+            raise ConfigError(f"{where}: run_monitoring.heartbeat_timeout_seconds ({timeout:g}) must exceed "
+                              f"heartbeat_interval_seconds ({interval:g}), or live runs would be failed as dead.")
         return DaemonConfig(
             max_concurrent_runs=number("run_queue.max_concurrent_runs", defaults.max_concurrent_runs, int),
             tag_concurrency_limits=limits,
-            heartbeat_timeout=number("run_monitoring.heartbeat_timeout_seconds", defaults.heartbeat_timeout, float),
+            heartbeat_interval=interval,
+            heartbeat_timeout=timeout,
             startup_timeout=number("run_monitoring.startup_timeout_seconds", defaults.startup_timeout, float),
             monitor_interval=number("run_monitoring.interval_seconds", defaults.monitor_interval, float),
+            location_check_interval=number("code_locations.check_interval_seconds",
+                                           defaults.location_check_interval, float),
             max_catchup_ticks=number("schedules.max_catchup_ticks", defaults.max_catchup_ticks, int),
             max_retries=number("run_retries.max_retries", defaults.max_retries, int),
             retry_strategy=strategy,

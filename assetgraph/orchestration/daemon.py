@@ -2,8 +2,9 @@
 
 Each loop runs in its own thread at its own interval, so a slow sensor never delays the run
 queue: ``run_queue`` (QUEUED → worker), ``run_monitoring`` (dead workers → FAILURE, then retries),
-``schedules``, ``sensors``, ``backfills`` (one chunk at a time per backfill), and ``retention``
-when configured. A loop that raises is logged and runs again next interval. Everything
+``schedules``, ``sensors``, ``backfills`` (one chunk at a time per backfill), ``code_locations``
+(restarts a location process that crashed, applies reloads requested in storage, each in a thread
+of its own), and ``retention`` when configured. A loop that raises is logged and runs again next interval. Everything
 the loops need to survive a restart is in storage, so the daemon may be killed at any point.
 Must not import server or cli.
 """
@@ -66,7 +67,7 @@ class Daemon:
         self.retries = RunRetries(instance, workspace, self.config)
         self.schedules = ScheduleLoop(instance, workspace, self.config, crash_hook, self.wake_run_queue)
         self.sensors = SensorLoop(instance, workspace, self.config, crash_hook, self.wake_run_queue)
-        self.backfills = BackfillLoop(instance, workspace, self.wake_run_queue, crash_hook)
+        self.backfills = BackfillLoop(instance, workspace, self.wake_run_queue, crash_hook, self.config)
         self.retention = Retention(instance, self.config, instance_home().resolve() / "logs")
         self.loops = [
             Loop("run_queue", self.config.queue_interval, self.run_queue.tick),
@@ -75,6 +76,7 @@ class Daemon:
                  next_due=self.schedules.seconds_until_next_tick),
             Loop("sensors", self.config.sensor_interval, self.sensors.tick),
             Loop("backfills", self.config.backfill_interval, self.backfills.tick),
+            Loop("code_locations", self.config.location_check_interval, self._supervise_locations),
         ]
         if self.retention.is_configured:
             self.loops.append(Loop("retention", self.config.retention_interval, self.retention.tick))
@@ -87,6 +89,10 @@ class Daemon:
             self.wake_run_queue()
         self.instance.set_kvs({DAEMON_HEARTBEAT_KEY: json.dumps({"time": time.time(),
                                                                   "loops": {lp.name: lp.errors for lp in self.loops}})})
+
+    def _supervise_locations(self) -> None:
+        for name in self.workspace.supervise(self.workspace.reload_requests(self.instance)):
+            log.info("code location %s: restarting or reloading its process", name)
 
     def wake_run_queue(self) -> None:
         self.loops[0].wake.set()

@@ -60,6 +60,10 @@ class _Zygote:
                 elif "returncode" in message:
                     self._codes[int(message["pid"])] = int(message["returncode"])
                 self._changed.notify_all()
+        # Its stdout closes a moment before the process can be reaped: wait for that, or a launch
+        # waiting on `alive()` would see it alive, sleep, and never be woken again.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
         with self._changed:
             self._changed.notify_all()
 
@@ -184,6 +188,40 @@ class RunLauncher:
             worker = self._workers.get(run_id)
         code = worker.returncode() if worker is not None else None
         return WorkerExit(code) if code is not None else None
+
+    def stop_steps_of_dead_worker(self, run_id: str, timeout: float = 1.0) -> None:
+        """SIGKILL what is left of the process group of a worker of ``run_id`` that this launcher started
+        and that has exited (its step processes), and wait up to ``timeout`` for them to go."""
+        with self._lock:
+            worker = self._workers.get(run_id)
+        if worker is None or worker.returncode() is None:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)  # the group outlives its leader while members remain
+            while time.monotonic() < deadline:
+                os.killpg(worker.pid, 0)
+                time.sleep(0.01)
+        except (ProcessLookupError, PermissionError):
+            return  # no step process left
+
+    def stop_worker(self, run_id: str, timeout: float = 5.0) -> bool:
+        """SIGKILL the worker of ``run_id`` and its step processes (its process group) if this launcher
+        started it and it still runs; True when it did."""
+        with self._lock:
+            worker = self._workers.get(run_id)
+        if worker is None or worker.returncode() is not None:
+            return False
+        with contextlib.suppress(ProcessLookupError):  # workers lead their own session and process group
+            os.killpg(worker.pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while worker.returncode() is None and time.monotonic() < deadline:
+            if worker.process is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.process.wait(timeout=0.05)
+            else:
+                time.sleep(0.05)
+        return True
 
     def forget(self, run_id: str) -> None:
         with self._lock:

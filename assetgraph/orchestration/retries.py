@@ -2,8 +2,9 @@
 
 The limit and strategy come from the run's tags (``assetgraph/max_retries``,
 ``assetgraph/retry_strategy``: ``FROM_FAILURE`` or ``ALL_STEPS``), else from ``run_retries:`` in
-assetgraph.yaml. The loop reads RUN_FAILURE events after a stored cursor; a retry is tagged with
-its parent run, so a failure seen twice (after a crash) still gets one retry. The cursor moves
+assetgraph.yaml. Runs of a backfill are left to the backfill loop, which retries a chunk by the same
+policy and waits for the retry. The loop reads RUN_FAILURE events after a stored cursor; a retry is
+tagged with its parent run, so a failure seen twice (after a crash) still gets one retry. The cursor moves
 past a failure only once it has been seen for `SETTLE_SECONDS`: event ids come from a sequence, so
 on PostgreSQL a writer may commit a lower id after another committed a higher one, and a run's
 status may turn FAILURE a moment after its RUN_FAILURE event; failures in that window are read
@@ -77,6 +78,8 @@ class RunRetries:
         return created
 
     def _retry(self, run: Run) -> str | None:
+        if run.backfill_id is not None:
+            return None  # the backfill loop retries the chunks of its backfills itself
         max_retries = int(run.tags.get(MAX_RETRIES_TAG, self.config.max_retries))
         number = int(run.tags.get(RETRY_NUMBER_TAG, 0))
         if number >= max_retries:

@@ -114,8 +114,15 @@ class WorkspaceIndex:
                 continue
             picked.extend((loc, k) for k in loc.order if k in keys and owner.get(k) is loc)
         if errors and len(errors) == len(self.locations):
+            unloaded = self.unloaded()
+            if unloaded:  # the selection may name an asset of a location that is not loaded
+                raise SelectionError(f"{errors[0]}\nNot loaded at the moment: {unloaded}.") from errors[0]
             raise errors[0]
         return picked
+
+    def unloaded(self) -> str:
+        """The locations not loaded now, with their status (``"etl (error)"``), or ``""``."""
+        return ", ".join(f"{loc.name} ({loc.status.lower()})" for loc in self.all_locations if loc.status != "LOADED")
 
 
 class IndexCache:

@@ -191,8 +191,10 @@ def resolve_target(index: WorkspaceIndex, selection: str) -> Target:
     picked = select_assets(index, selection)
     executable = [(loc, k) for loc, k in picked if loc.is_executable(k)]
     if not executable:
+        unloaded = index.unloaded()
         raise SelectionError(f"The selection {selection!r} contains no asset that can be materialised "
-                             "(external assets are materialised elsewhere).")
+                             "(external assets are materialised elsewhere)"
+                             + (f"; not loaded at the moment: {unloaded}." if unloaded else "."))
     names = sorted({loc.name for loc, _ in executable})
     if len(names) > 1:
         raise SelectionError(f"The selection {selection!r} spans code locations {', '.join(names)}; "
@@ -516,9 +518,13 @@ def ticks(instance: Instance, instigator_id: str, first: int) -> list[TickRecord
 # -- code locations -----------------------------------------------------------------------------
 
 
-def reload_location(index: WorkspaceIndex, name: str) -> None:
+def reload_location(instance: Instance, index: WorkspaceIndex, name: str) -> None:
+    """Reload location ``name`` here, after asking the daemon to reload it too (through storage)."""
+    from assetgraph.codelocation.workspace import request_reload
+
     location = index.code_location(name)
     if location is None:
         known = [loc.name for loc in index.all_locations]
         raise RequestError(f"No code location named {name!r} (known: {', '.join(known) or 'none'}).")
+    request_reload(instance, name)
     location.reload()

@@ -2,7 +2,10 @@
 
 SQLite runs in WAL mode with a busy timeout; writers take the lock up front (`BEGIN IMMEDIATE`)
 and a bounded retry with backoff keeps "database is locked" from reaching users. PostgreSQL goes
-through psycopg 3. Imports SQLAlchemy; must not import anything above `storage`.
+through psycopg 3; a lost connection (the server restarting, a failover) is retried for up to
+`CONNECTION_RETRY_SECONDS`, except when it was lost during COMMIT of a write, whose outcome is
+unknown: that is a `StorageError` saying so. A full disk under SQLite is a `StorageError` naming it.
+Imports SQLAlchemy; must not import anything above `storage`.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,8 +35,20 @@ T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MAX_ATTEMPTS = 8
+CONNECTION_RETRY_SECONDS = 30.0
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock detected.
 _PG_RETRY_CODES = {"40001", "40P01"}
+# PostgreSQL SQLSTATEs of a lost server: admin shutdown, crash shutdown, cannot connect now (class 08:
+# connection exceptions). A connection that fails without a SQLSTATE is lost too.
+_PG_LOST_CODES = {"57P01", "57P02", "57P03"}
+
+
+class _LostDuringCommit(Exception):
+    """The connection went away while a write transaction committed: it may or may not have."""
+
+    def __init__(self, error: DBAPIError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def normalize_url(url: str) -> str:
@@ -128,15 +143,38 @@ class TransactionRunner:
 
     def run(self, fn: Callable[[Connection], T], *, write: bool) -> T:
         attempt = 0
+        lost_since: float | None = None
         while True:
             attempt += 1
             try:
-                with self._locked(), self._transaction(write) as conn:
-                    return fn(conn)
+                with self._locked():
+                    return self._attempt(fn, write)
+            except _LostDuringCommit as lost:
+                raise StorageError(
+                    f"The connection to the storage was lost while a write was being committed ({lost.error.orig}); "
+                    "whether it was stored is unknown. The run or command that wrote it should be retried."
+                ) from lost.error
             except DBAPIError as exc:
                 if "NUL (0x00)" in str(exc.orig):  # psycopg refuses such text before sending it
                     raise StorageError(f"PostgreSQL cannot store or look up text holding a NUL character (\\x00): "
                                        f"{exc.orig}. Remove it from the key, id or value.") from exc
+                if self._connection_lost(exc):
+                    now = time.monotonic()
+                    lost_since = lost_since if lost_since is not None else now
+                    if now - lost_since >= CONNECTION_RETRY_SECONDS:
+                        raise StorageError(
+                            f"The storage did not answer for {now - lost_since:.0f}s ({exc.orig}); is the "
+                            "database server running and reachable?"
+                        ) from exc
+                    log.warning("connection to the storage lost (%s); retrying", exc.orig)
+                    time.sleep(min(0.05 * 2 ** min(attempt, 5), 1.0))
+                    continue
+                if self._disk_full(exc):
+                    where = f" holding {self.engine.url.database}" if self.engine.url.database else ""
+                    raise StorageError(
+                        f"The storage could not write: the disk{where} is full ({exc.orig}). Nothing already "
+                        "committed is lost; free some space and retry or resume."
+                    ) from exc
                 if not self._is_transient(exc) or attempt >= MAX_ATTEMPTS:
                     if self._is_transient(exc):
                         raise StorageError(
@@ -151,13 +189,34 @@ class TransactionRunner:
     def _locked(self) -> threading.RLock | nullcontext[None]:
         return self._lock if self._lock is not None else nullcontext()
 
-    @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Connection]:
+    def _attempt(self, fn: Callable[[Connection], T], write: bool) -> T:
+        """One transaction: ``fn`` then COMMIT (a lost connection during a write's COMMIT is told apart)."""
         with self.engine.connect() as conn:
             if write and self.dialect == "sqlite":
                 conn = conn.execution_options(assetgraph_write=True)
-            with conn.begin():
-                yield conn
+            transaction = conn.begin()
+            try:
+                result = fn(conn)
+            except BaseException:
+                with suppress(DBAPIError):  # the connection may be gone already
+                    transaction.rollback()
+                raise
+            try:
+                transaction.commit()
+            except DBAPIError as exc:
+                if write and self._connection_lost(exc):
+                    raise _LostDuringCommit(exc) from exc
+                raise
+            return result
+
+    def _connection_lost(self, exc: DBAPIError) -> bool:
+        if self.dialect != "postgresql" or not isinstance(exc, OperationalError):
+            return False
+        code = getattr(exc.orig, "sqlstate", None)
+        return bool(exc.connection_invalidated) or code is None or code.startswith("08") or code in _PG_LOST_CODES
+
+    def _disk_full(self, exc: DBAPIError) -> bool:
+        return self.dialect == "sqlite" and "disk is full" in str(exc.orig).lower()
 
     def _is_transient(self, exc: DBAPIError) -> bool:
         if self.dialect == "sqlite":

@@ -47,11 +47,15 @@ class Instance:
     Satisfies `EventSink`, `StatusReader` and `DynamicPartitionsStore`.
     """
 
-    def __init__(self, url: str, *, home: Path | None = None, allow_upgrade: bool = True) -> None:
+    def __init__(self, url: str, *, home: Path | None = None, allow_upgrade: bool = True,
+                 wait_seconds: float = 0.0) -> None:
         """Open the storage at ``url``, creating its schema if the database is empty. ``home`` is
         the instance directory (default: the SQLite file's directory, else ``$ASSETGRAPH_HOME``).
+        A PostgreSQL server that cannot be reached is tried again for ``wait_seconds`` (run workers
+        and step processes wait out a restart of the server; commands fail at once).
 
-        Raises `StorageError` for an unsupported URL or a schema this version cannot use.
+        Raises `StorageError` for an unreachable server, an unsupported URL or a schema this
+        version cannot use.
         """
         from sqlalchemy.exc import OperationalError
 
@@ -73,15 +77,23 @@ class Instance:
         self._temp_dir: str | None = None
         self._captured_logs: CapturedLogs | None = None
         engine = create_sql_engine(self._url)
-        try:
-            ensure_schema(engine, allow_upgrade=allow_upgrade or self._url.startswith("sqlite"))
-        except OperationalError as exc:
-            engine.dispose()
-            shown = engine.url.render_as_string(hide_password=True)
-            raise StorageError(f"Cannot open the storage at {shown}: {exc.orig}") from exc
-        except BaseException:
-            engine.dispose()
-            raise
+        deadline = time.monotonic() + (wait_seconds if self._url.startswith("postgresql") else 0.0)
+        delay = 0.1
+        while True:
+            try:
+                ensure_schema(engine, allow_upgrade=allow_upgrade or self._url.startswith("sqlite"))
+                break
+            except OperationalError as exc:
+                if time.monotonic() + delay < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+                    continue
+                engine.dispose()
+                shown = engine.url.render_as_string(hide_password=True)
+                raise StorageError(f"Cannot open the storage at {shown}: {exc.orig}") from exc
+            except BaseException:
+                engine.dispose()
+                raise
         self._engine = engine
         runner = TransactionRunner(engine)
         self._runs = RunStorage(runner)
@@ -98,19 +110,19 @@ class Instance:
         return cls(MEMORY_URL)
 
     @classmethod
-    def get(cls) -> Instance:
+    def get(cls, *, wait_seconds: float = 0.0) -> Instance:
         """The instance configured by ``$ASSETGRAPH_STORAGE_URL`` or ``$ASSETGRAPH_HOME/assetgraph.yaml``,
         else the SQLite file ``$ASSETGRAPH_HOME/assetgraph.db`` (home defaults to ``./.assetgraph``)."""
         home = config.instance_home()
         url = config.storage_url(home)
         if url.startswith("sqlite:///"):
             home.mkdir(parents=True, exist_ok=True)
-        return cls(url, home=home)
+        return cls(url, home=home, wait_seconds=wait_seconds)
 
     @classmethod
-    def from_url(cls, url: str) -> Instance:
+    def from_url(cls, url: str, *, wait_seconds: float = 0.0) -> Instance:
         """An instance on ``sqlite:///path/to.db``, ``sqlite://`` (memory) or ``postgresql://...``."""
-        return cls(url)
+        return cls(url, wait_seconds=wait_seconds)
 
     @property
     def url(self) -> str:
@@ -184,9 +196,12 @@ class Instance:
         return self._runs.create_run(run)
 
     def update_run(self, run_id: str, *, status: RunStatus | None = None, start_time: float | None = None,
-                   end_time: float | None = None) -> None:
-        """Change a run's status and times; raises `StorageError` for an unknown run."""
-        self._runs.update_run(run_id, status=status, start_time=start_time, end_time=end_time)
+                   end_time: float | None = None, only_from: Sequence[RunStatus] | None = None) -> bool:
+        """Change a run's status and times; with ``only_from``, only while its status is one of those
+        (returns False when it is not, so two processes never both move a run on). Raises
+        `StorageError` for an unknown run."""
+        return self._runs.update_run(run_id, status=status, start_time=start_time, end_time=end_time,
+                                     only_from=only_from)
 
     def add_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
         """Add or overwrite tags of a run."""

@@ -95,8 +95,9 @@ class RunStorage:
         return run
 
     def update_run(self, run_id: str, *, status: RunStatus | None = None, start_time: float | None = None,
-                   end_time: float | None = None) -> None:
-        """Change a run's status and times. Raises `StorageError` for an unknown run."""
+                   end_time: float | None = None, only_from: Sequence[RunStatus] | None = None) -> bool:
+        """Change a run's status and times; with ``only_from``, only while its status is one of those
+        (False when it is not). Raises `StorageError` for an unknown run."""
         values: dict[str, Any] = {"update_time": time.time()}
         if status is not None:
             values["status"] = RunStatus(status).value
@@ -105,9 +106,12 @@ class RunStorage:
         if end_time is not None:
             values["end_time"] = end_time
         stmt = sa.update(runs).where(runs.c.run_id == run_id).values(**values)
+        if only_from is not None:
+            stmt = stmt.where(runs.c.status.in_([RunStatus(s).value for s in only_from]))
         count = self._runner.run(lambda conn: conn.execute(stmt).rowcount, write=True)
-        if not count:
+        if not count and (only_from is None or self.get_run(run_id) is None):
             raise StorageError(f"No run with id {run_id!r} in this instance.")
+        return bool(count)
 
     def add_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
         """Add or overwrite tags on an existing run."""

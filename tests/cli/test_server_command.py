@@ -38,15 +38,17 @@ def test_server_answers_health_and_graphql(tmp_path: Path) -> None:
                             start_new_session=True)
     try:
         deadline = time.time() + 60
-        while True:
+        while True:  # HTTP answers while the location still loads (by design): wait for it to report LOADED
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
                     assert r.status == 200
-                    break
+                    if b'"LOADED"' in r.read():
+                        break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
                     raise
-                time.sleep(0.2)
+            assert time.time() < deadline, "the location did not load"
+            time.sleep(0.2)
         body = json.dumps({"query": "{ assetNodes { key { path } } codeLocations { name status } }"}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=body,
                                      headers={"content-type": "application/json"})

@@ -10,8 +10,17 @@ import pytest
 
 from assetgraph import AssetKey, PartitionError, SelectionError
 from assetgraph.codelocation.launch import launch_run
+from assetgraph.codelocation.loader import CodeLocationError
 from assetgraph.codelocation.protocol import CodeLocationUnavailableError, RemoteError
-from assetgraph.codelocation.workspace import ERROR, LOADED, Workspace, load_workspace_file
+from assetgraph.codelocation.workspace import (
+    ERROR,
+    LOADED,
+    LOADING,
+    LocationSettings,
+    Workspace,
+    load_workspace_file,
+    request_reload,
+)
 from tests.codelocation.conftest import SHOP, file_location
 
 GOOD = "from assetgraph import asset, Definitions\n\n@asset\ndef a():\n    return 1\n\ndefs = Definitions(assets=[a])\n"
@@ -172,3 +181,119 @@ def test_a_location_may_name_its_own_python(tmp_path: Path) -> None:
     assert spec.python == sys.executable
     with Workspace([spec]) as ws:
         assert ws.locations[0].status == LOADED and ws.locations[0].python == sys.executable
+
+
+def _crash(loc: Any) -> None:
+    import os
+    import signal
+
+    pid = loc.pid
+    os.kill(pid, signal.SIGKILL)
+    while loc.is_alive():
+        time.sleep(0.01)
+
+
+def test_a_restarting_workspace_brings_a_crashed_location_back_and_gives_up_on_a_crash_loop() -> None:
+    with Workspace([SHOP], restart_crashed=True, max_crashes=3) as ws:
+        [loc] = ws.locations
+        first = loc.pid
+        _crash(loc)
+        with pytest.raises(CodeLocationUnavailableError):
+            loc.evaluate_schedule("hourly", time.time(), None)
+        assert loc.status == LOADING and "exited with code -9" in (loc.error or "")  # not an error: restarting
+        assert ws.supervise() == ["shop"]
+        deadline = time.monotonic() + 30
+        while loc.status != LOADED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert loc.status == LOADED and loc.pid != first and loc.error is None
+        assert loc.evaluate_schedule("hourly", time.time(), None)["run_requests"]
+        for _ in range(2):  # found dead by the supervisor alone, the next restart a second later
+            wait_until_restarted = time.monotonic() + 30
+            pid = loc.pid
+            _crash(loc)
+            while loc.status != ERROR and (loc.status != LOADED or loc.pid == pid) and \
+                    time.monotonic() < wait_until_restarted:
+                ws.supervise()
+                time.sleep(0.05)
+        assert loc.status == ERROR and "no longer restarted" in (loc.error or "")
+        assert ws.supervise() == []
+
+
+def test_a_reload_requested_in_storage_reloads_the_location(tmp_path: Path, instance: Any) -> None:
+    path = tmp_path / "editable.py"
+    path.write_text("this is not python\n")
+    with Workspace([file_location(path)]) as ws:
+        [loc] = ws.locations
+        assert loc.status == ERROR
+        assert ws.supervise(ws.reload_requests(instance)) == []  # nothing requested
+        path.write_text(GOOD)
+        request_reload(instance, "editable")
+        assert ws.supervise(ws.reload_requests(instance)) == ["editable"]
+        deadline = time.monotonic() + 30
+        while loc.status != LOADED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert loc.status == LOADED
+        assert ws.supervise(ws.reload_requests(instance)) == []  # done once: the request is older than the load
+
+
+def test_location_settings_come_from_assetgraph_yaml(tmp_path: Path) -> None:
+    assert LocationSettings.load(tmp_path) == LocationSettings(60.0, 30.0)
+    (tmp_path / "assetgraph.yaml").write_text("code_locations:\n  load_timeout_seconds: 5\n")
+    assert LocationSettings.load(tmp_path) == LocationSettings(5.0, 30.0)
+    (tmp_path / "assetgraph.yaml").write_text("code_locations:\n  request_timeout_seconds: -1\n")
+    with pytest.raises(CodeLocationError, match=r"assetgraph\.yaml: code_locations: every setting must be positive"):
+        LocationSettings.load(tmp_path)
+
+
+def test_a_restarting_workspace_restarts_a_location_that_crashes_while_loading(tmp_path: Path) -> None:
+    path = tmp_path / "crashy.py"
+    path.write_text("import os\nos._exit(3)\n")
+    with Workspace([file_location(path)], restart_crashed=True) as ws:
+        [loc] = ws.locations
+        assert loc.status == LOADING and "exited with code 3 while loading" in (loc.error or "")
+        path.write_text(GOOD)  # say it was the OOM killer: the next start works
+        assert ws.supervise() == ["crashy"]
+        deadline = time.monotonic() + 30
+        while loc.status != LOADED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert loc.status == LOADED
+
+
+def test_a_location_process_whose_parent_was_killed_exits_and_removes_its_folder(tmp_path: Path) -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    (tmp_path / "orphan.py").write_text(GOOD)
+    told = tmp_path / "folder"
+
+    def parent() -> None:  # a daemon that will be SIGKILLed, leaving no chance to clean up
+        ws = Workspace([file_location(tmp_path / "orphan.py")])
+        told.write_text(f"{ws.locations[0]._dir}\n{ws.locations[0].pid}")
+        time.sleep(60)
+
+    process = multiprocessing.get_context("fork").Process(target=parent)
+    process.start()
+    deadline = time.monotonic() + 30
+    while not told.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    folder, pid = told.read_text().split("\n")
+    assert Path(folder, "ready.json").exists()
+    os.kill(process.pid, signal.SIGKILL)
+    process.join()
+    deadline = time.monotonic() + 10
+    while Path(folder).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(folder).exists()
+
+    def running() -> bool:
+        import psutil
+
+        try:
+            return psutil.Process(int(pid)).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running()

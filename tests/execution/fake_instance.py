@@ -31,8 +31,11 @@ class FakeInstance:
     def create_run(self, run: Run) -> None:
         self.runs[run.run_id] = run
 
-    def update_run(self, run_id: str, **changes: Any) -> None:
+    def update_run(self, run_id: str, only_from: Sequence[Any] | None = None, **changes: Any) -> bool:
+        if only_from is not None and self.runs[run_id].status not in only_from:
+            return False
         self.runs[run_id] = self.runs[run_id].replace(**changes)
+        return True
 
     def register_assets(self, mapping: dict[AssetKey, Any]) -> None:
         self.registered.update(mapping)

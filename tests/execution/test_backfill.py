@@ -1,4 +1,5 @@
-"""Backfills: chunks follow the backfill policy, progress is stored, resumes after a crash."""
+"""Backfills: chunks follow the backfill policy, progress is stored, resumes after a crash, failed chunks
+are retried by the backfill's retry policy."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assetgraph import AssetKey, EventType, Instance, PartitionKeyRange, RunStatus
+from assetgraph.definitions.events import MAX_RETRIES_TAG, PARENT_RUN_TAG, RETRY_NUMBER_TAG, Event, Run
 from assetgraph.execution.backfill import (
+    WORKER_LOST,
     BackfillProgress,
     BackfillStatus,
+    advance_backfill,
     cancel_backfill,
     create_backfill,
     run_backfill_in_process,
@@ -154,3 +160,101 @@ def test_single_run_step_can_fail_individual_partitions(tmp_path: Path) -> None:
     mats = inst.get_event_records(event_type=EventType.ASSET_MATERIALIZATION, asset_key=loads.key)
     assert [m.partition_range for m in mats] == [("2024-01-01", "2024-01-09"), ("2024-01-11", "2024-01-19"),
                                                 ("2024-01-21", "2024-01-31")]
+
+
+def _two_daily_assets() -> tuple[Any, list[AssetKey]]:
+    from assetgraph import DailyPartitionsDefinition, Definitions, asset
+
+    days = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-02-01")
+
+    @asset(partitions_def=days)
+    def raw(context) -> str:  # type: ignore[no-untyped-def]
+        return str(context.partition_key)
+
+    @asset(partitions_def=days)
+    def clean(raw: str) -> str:
+        return raw
+
+    return Definitions(assets=[raw, clean]), [AssetKey("raw"), AssetKey("clean")]
+
+
+class _Daemon:
+    """Stands in for the backfill loop and the run queue: submitted runs are stored, and finished on demand."""
+
+    def __init__(self, inst: Instance, backfill_id: str, max_retries: int = 0) -> None:
+        self.inst, self.backfill_id, self.max_retries = inst, backfill_id, max_retries
+        self.submitted: list[Run] = []
+
+    def tick(self) -> None:
+        advance_backfill(self.inst, self.backfill_id, self._submit, max_retries=self.max_retries)
+
+    def _submit(self, run: Run) -> None:
+        self.inst.create_run(run)
+        self.submitted.append(run)
+
+    def finish(self, run: Run, status: RunStatus, materialized: Sequence[AssetKey] = (), worker_lost: bool = False) -> None:
+        events = [Event(event_type=EventType.ASSET_MATERIALIZATION, run_id=run.run_id, timestamp=time.time(),
+                        asset_key=key, partition=run.partition_key, step_key=key.to_user_string())
+                  for key in materialized]
+        if status == RunStatus.FAILURE:
+            events.append(Event(event_type=EventType.RUN_FAILURE, run_id=run.run_id, timestamp=time.time(),
+                                data={WORKER_LOST: True} if worker_lost else {}))
+        self.inst.store_events(events)
+        self.inst.update_run(run.run_id, status=status, end_time=time.time())
+
+
+def test_a_failed_chunk_is_retried_from_failure_by_the_backfill_and_counts_by_its_last_run(tmp_path: Path) -> None:
+    inst = _instance(tmp_path)
+    defs, keys = _two_daily_assets()
+    raw, clean = keys
+    bid = create_backfill(inst, defs.get_asset_graph(), keys, PartitionRequest(keys=("2024-01-02", "2024-01-03")),
+                          tags={MAX_RETRIES_TAG: "2"})
+    daemon = _Daemon(inst, bid)
+    daemon.tick()
+    [first] = daemon.submitted
+    daemon.finish(first, RunStatus.FAILURE, materialized=[raw])  # raw stored, then the run failed
+    daemon.tick()
+    retry = daemon.submitted[-1]
+    assert (retry.partition_key, retry.asset_selection, retry.parent_run_id, retry.backfill_id) == (
+        "2024-01-02", (clean,), first.run_id, bid)  # only what the failed run left undone
+    assert retry.tags[PARENT_RUN_TAG] == first.run_id and retry.tags[RETRY_NUMBER_TAG] == "1"
+    daemon.tick()
+    assert daemon.submitted[-1] is retry  # one run of a chunk at a time: it waits for the retry
+    daemon.finish(retry, RunStatus.SUCCESS, materialized=[clean])
+    daemon.tick()
+    second = daemon.submitted[-1]
+    assert second.partition_key == "2024-01-03" and set(second.asset_selection) == set(keys)
+    daemon.finish(second, RunStatus.SUCCESS, materialized=keys)
+    daemon.tick()
+    progress = BackfillProgress(inst, bid)
+    assert progress.status == BackfillStatus.COMPLETED
+    assert (progress.body["done_partitions"], progress.body["failed_partitions"]) == (2, 0)
+
+
+def test_a_chunk_fails_the_backfill_once_its_retries_are_used_up(tmp_path: Path) -> None:
+    inst = _instance(tmp_path)
+    defs, keys = _two_daily_assets()
+    bid = create_backfill(inst, defs.get_asset_graph(), keys, PartitionRequest(keys=("2024-01-02",)))
+    daemon = _Daemon(inst, bid, max_retries=1)  # the daemon's run_retries.max_retries, no tag on the backfill
+    daemon.tick()
+    daemon.finish(daemon.submitted[-1], RunStatus.FAILURE)
+    daemon.tick()
+    assert len(daemon.submitted) == 2
+    daemon.finish(daemon.submitted[-1], RunStatus.FAILURE)
+    daemon.tick()
+    progress = BackfillProgress(inst, bid)
+    assert len(daemon.submitted) == 2 and progress.status == BackfillStatus.FAILED
+    assert (progress.body["done_partitions"], progress.body["failed_partitions"]) == (0, 1)
+
+
+def test_a_run_whose_worker_died_after_its_last_write_completes_its_chunk(tmp_path: Path) -> None:
+    inst = _instance(tmp_path)
+    defs, keys = _two_daily_assets()
+    bid = create_backfill(inst, defs.get_asset_graph(), keys, PartitionRequest(keys=("2024-01-02",)),
+                          tags={MAX_RETRIES_TAG: "1"})
+    daemon = _Daemon(inst, bid)
+    daemon.tick()
+    daemon.finish(daemon.submitted[-1], RunStatus.FAILURE, materialized=keys, worker_lost=True)
+    daemon.tick()
+    progress = BackfillProgress(inst, bid)
+    assert len(daemon.submitted) == 1 and progress.status == BackfillStatus.COMPLETED  # nothing left to retry

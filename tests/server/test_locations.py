@@ -37,10 +37,13 @@ def test_broken_location_shows_its_error_and_reload_picks_up_the_fix() -> None:
         assert [(loc["name"], loc["status"]) for loc in locations] == [("project", "LOADED"), ("broken", "ERROR")]
         assert "invalid syntax" in locations[1]["error"]
         assert gql('{ assetNode(key: ["orders"]) { location } }')["data"] == {"assetNode": {"location": "project"}}
+        launched = gql('mutation { launchRun(selection: "key:new_in_broken") { runId } }')
+        assert "Not loaded at the moment: broken (error)." in launched["errors"][0]["message"]  # type: ignore[index]
         flaky.fixed = True
         reloaded = gql('mutation { reloadCodeLocation(name: "broken") { name status error assetCount } }')
         assert reloaded["data"] == {"reloadCodeLocation": {"name": "broken", "status": "LOADED", "error": None,
                                                            "assetCount": 1}}
+        assert "code_location/reload/broken" in instance.get_kvs(["code_location/reload/broken"])  # for the daemon
         unknown = gql('mutation { reloadCodeLocation(name: "nope") { name } }')
         assert "No code location named 'nope'" in unknown["errors"][0]["message"]  # type: ignore[index]
     instance.dispose()

@@ -40,7 +40,7 @@ class LocationMutations:
                          description="Load a code location again (its definitions or its error).")
     async def reload_code_location(self, info: Info, name: str) -> CodeLocation:
         c = ctx(info)
-        await in_thread(services.reload_location, c.index, name)
+        await in_thread(services.reload_location, c.instance, c.index, name)
         location = c.index.code_location(name)
         if location is None:
             raise services.RequestError(f"Code location {name!r} disappeared while reloading.")
