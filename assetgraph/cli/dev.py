@@ -67,7 +67,7 @@ def dev(module: str | None, file_: str | None, attribute: str | None, workspace_
     server = None
     try:
         if create_app is not None:
-            server = _start_server(create_app(workspace, instance, dev=True), host, port, started)
+            server = _start_server(create_app(workspace, instance, dev=True, bind_host=host), host, port, started)
             if server is None:
                 sys.exit(2)
         daemon.start()  # runs of a location still loading wait for it

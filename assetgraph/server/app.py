@@ -17,6 +17,7 @@ from typing import Any
 from cross_web import HTTPException as StrawberryHTTPException  # what strawberry turns into a 4xx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -30,7 +31,7 @@ from assetgraph.server.captured_logs import logs_endpoint
 from assetgraph.server.context import Loaders, RequestContext
 from assetgraph.server.index import IndexCache
 from assetgraph.server.schema import build_schema
-from assetgraph.server.security import mutation_refusal
+from assetgraph.server.security import HostCheck, allowed_hosts_for, is_loopback, mutation_refusal
 from assetgraph.server.stream import stream_endpoint
 from assetgraph.server.workspace import Workspace
 from assetgraph.storage.instance import Instance
@@ -39,7 +40,6 @@ log = logging.getLogger("assetgraph.server")
 
 STATIC_DIR = Path(__file__).parent / "static"
 TOKEN_ENV = "ASSETGRAPH_API_TOKEN"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # uvicorn's WebSocket implementation for subscriptions (the `websockets` package, its current API).
 WS_PROTOCOL = "websockets-sansio"
 
@@ -108,7 +108,7 @@ class _UIFiles(StaticFiles):
 
 
 def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, token: str | None = None,
-               static_dir: Path | None = None) -> Starlette:
+               static_dir: Path | None = None, bind_host: str = "127.0.0.1") -> Starlette:
     """The web app serving ``workspace`` and ``instance``.
 
     Args:
@@ -118,6 +118,8 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
         token: require ``Authorization: Bearer <token>`` on every mutation (default:
             ``$ASSETGRAPH_API_TOKEN``; empty means no token).
         static_dir: the UI build (default: ``assetgraph/server/static``).
+        bind_host: the address the server listens on: requests must name it, or a loopback name
+            when it is loopback (`allowed_hosts_for`; ``$ASSETGRAPH_ALLOWED_HOSTS`` overrides).
 
     >>> from assetgraph import Definitions
     >>> from assetgraph.server.workspace import InProcessWorkspace
@@ -141,7 +143,8 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
         Route("/runs/{run_id}/logs", logs_endpoint(instance), methods=["GET"]),
         Mount("/", app=_UIFiles(directory=str(static_dir or STATIC_DIR), html=True, check_dir=False)),
     ]
-    app = Starlette(debug=dev, routes=routes, exception_handlers={Exception: _internal_error})
+    app = Starlette(debug=dev, routes=routes, exception_handlers={Exception: _internal_error},
+                    middleware=[Middleware(HostCheck, allowed=allowed_hosts_for(bind_host))])
     app.state.workspace = workspace
     app.state.instance = instance
     return app
@@ -155,20 +158,11 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 def warn_if_exposed(host: str, token: str | None = None) -> None:
     """Log a warning when ``host`` is not loopback: who can reach it can read everything, and launch
     runs unless an API token is set (``token``, else ``$ASSETGRAPH_API_TOKEN``)."""
-    if _is_loopback(host):
+    if is_loopback(host):
         return
     effective = token if token is not None else os.environ.get(TOKEN_ENV)
     log.warning("Serving on %s: anyone who can reach this address can read runs and assets%s.", host,
                 "" if effective else ", and launch runs (set ASSETGRAPH_API_TOKEN to protect mutations)")
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return host in LOOPBACK_HOSTS
 
 
 def serve(workspace: Workspace, instance: Instance, *, host: str = "127.0.0.1", port: int = 3000,
@@ -177,5 +171,5 @@ def serve(workspace: Workspace, instance: Instance, *, host: str = "127.0.0.1", 
     import uvicorn
 
     warn_if_exposed(host, token)
-    uvicorn.run(create_app(workspace, instance, dev=dev, token=token), host=host, port=port, log_level="info",
-                ws=WS_PROTOCOL)
+    uvicorn.run(create_app(workspace, instance, dev=dev, token=token, bind_host=host), host=host, port=port,
+                log_level="info", ws=WS_PROTOCOL)

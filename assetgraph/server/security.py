@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -25,9 +26,86 @@ from assetgraph.definitions.errors import AssetGraphError
 log = logging.getLogger("assetgraph.server")
 
 CSRF_HEADER = "x-assetgraph-request"
+ALLOWED_HOSTS_ENV = "ASSETGRAPH_ALLOWED_HOSTS"
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+WILDCARD_BINDS = ("0.0.0.0", "::", "")
 MAX_DEPTH = 15
 MAX_ALIASES = 50
 MAX_TOKENS = 5000
+
+
+def allowed_hosts_for(bind_host: str) -> tuple[str, ...] | None:
+    """The names a request's ``Host`` header may give for a server bound to ``bind_host``; None
+    for any.
+
+    ``$ASSETGRAPH_ALLOWED_HOSTS`` (comma-separated; ``*`` for any, ``*.example.com`` for
+    subdomains) decides when set. Otherwise a server on loopback answers loopback names only: a web
+    page whose own domain was made to resolve to 127.0.0.1 (DNS rebinding) would otherwise pass as
+    same-origin and could read and mutate. A server bound to one address also answers that
+    address; one bound to every interface answers any name (``serve`` warns about it).
+    """
+    configured = os.environ.get(ALLOWED_HOSTS_ENV, "").strip()
+    if configured:
+        names = tuple(n.strip().lower() for n in configured.split(",") if n.strip())
+        return None if "*" in names else names
+    if bind_host in WILDCARD_BINDS:
+        return None
+    if is_loopback(bind_host):
+        return LOOPBACK_NAMES
+    return (bind_host.strip("[]").lower(), *LOOPBACK_NAMES)
+
+
+def host_allowed(header: str | None, allowed: tuple[str, ...] | None) -> bool:
+    """Whether a ``Host`` header (``name``, ``name:port``, ``[v6]:port``) names an allowed host."""
+    if allowed is None:
+        return True
+    if not header:
+        return False
+    if header.startswith("["):
+        name = header[1:header.find("]")] if "]" in header else header
+    else:
+        name = header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+    name = name.lower().rstrip(".")
+    if name in allowed or any(a.startswith("*.") and name.endswith(a[1:]) for a in allowed):
+        return True
+    return "127.0.0.1" in allowed and is_loopback(name)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address, ``[v6]`` or a name) is this machine's loopback."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+class HostCheck:
+    """ASGI middleware refusing requests whose ``Host`` is not allowed (see `allowed_hosts_for`):
+    400 for HTTP, a refused handshake (403) for WebSockets."""
+
+    def __init__(self, app: Any, allowed: tuple[str, ...] | None) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket") and self.allowed is not None:
+            header = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), None)
+            if not host_allowed(header, self.allowed):
+                log.warning("Refused a request for host %r (allowed: %s; set %s to change).", header,
+                            ", ".join(self.allowed), ALLOWED_HOSTS_ENV)
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                body = (f"Invalid Host header. This server answers {', '.join(self.allowed)}; set "
+                        f"{ALLOWED_HOSTS_ENV} to add names.").encode()
+                await send({"type": "http.response.start", "status": 400,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                        (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 def mutation_refusal(headers: Mapping[str, str], method: str, scheme: str, host: str | None,

@@ -171,3 +171,60 @@ def test_dev_mode_shows_unexpected_error_messages(monkeypatch: pytest.MonkeyPatc
     instance.dispose()
     assert body["errors"][0]["message"] == "visible in dev"
     assert "traceback" not in str(body).lower()
+
+
+# DNS rebinding: a page on the attacker's domain, resolved to 127.0.0.1, is same-origin with itself
+
+def test_requests_for_another_host_name_are_refused(live: LiveServer) -> None:
+    port = live.url.rsplit(":", 1)[1]
+    runs_before = len(live.instance.get_runs())
+    for host in (f"rebind.attacker.example:{port}", "rebind.attacker.example", f"127.0.0.1.nip.io:{port}"):
+        response = live.http.get(live.url + "/health", headers={"Host": host})
+        assert response.status_code == 400 and "ASSETGRAPH_ALLOWED_HOSTS" in response.text, host
+        mutation = live.http.post(live.url + "/graphql", headers={"Host": host, "X-Assetgraph-Request": "1",
+                                                                   "Origin": f"http://{host}"},
+                                  json={"query": 'mutation { launchRun(selection: "*") { id } }'})
+        assert mutation.status_code == 400
+    assert len(live.instance.get_runs()) == runs_before
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"127.0.0.2:{port}", f"[::1]:{port}", "LOCALHOST"):
+        assert live.http.get(live.url + "/health", headers={"Host": host}).status_code == 200, host
+
+
+def test_a_websocket_handshake_for_another_host_name_is_refused(live: LiveServer) -> None:
+    import socket
+
+    port = int(live.url.rsplit(":", 1)[1])
+
+    def handshake(host: str) -> str:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall((f"GET /graphql HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                          "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n").encode())
+            return sock.recv(1024).decode("latin-1").split("\r\n", 1)[0]
+
+    assert " 403 " in handshake(f"rebind.attacker.example:{port}")
+    assert " 101 " in handshake(f"127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize(("bind", "env", "header", "allowed"), [
+    ("127.0.0.1", None, "localhost:3000", True),
+    ("127.0.0.1", None, "example.com", False),
+    ("127.0.0.1", None, None, False),
+    ("0.0.0.0", None, "anything.example:80", True),
+    ("10.1.2.3", None, "10.1.2.3:3000", True),
+    ("10.1.2.3", None, "10.1.2.4:3000", False),
+    ("10.1.2.3", None, "localhost", True),
+    ("127.0.0.1", "assets.example.com, *.corp.example", "assets.example.com", True),
+    ("127.0.0.1", "assets.example.com, *.corp.example", "ui.corp.example:443", True),
+    ("127.0.0.1", "assets.example.com, *.corp.example", "localhost", False),
+    ("127.0.0.1", "*", "anything", True),
+])
+def test_allowed_hosts_follow_the_bind_address_unless_configured(
+        monkeypatch: pytest.MonkeyPatch, bind: str, env: str | None, header: str | None, allowed: bool) -> None:
+    from assetgraph.server.security import ALLOWED_HOSTS_ENV, allowed_hosts_for, host_allowed
+
+    if env is None:
+        monkeypatch.delenv(ALLOWED_HOSTS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(ALLOWED_HOSTS_ENV, env)
+    assert host_allowed(header, allowed_hosts_for(bind)) is allowed
