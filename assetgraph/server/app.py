@@ -70,8 +70,20 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
             raise StrawberryHTTPException(400, "The request body must be a JSON object with a `query`.")
         return value
 
-    def encode_json(self, data: object) -> str | bytes:
-        return encode_json(data)
+    def encode_json(self, data: object) -> str:
+        # Also WebSocket messages: those must be text frames (a browser hands binary ones over as a Blob).
+        body = encode_json(data)
+        return body.decode() if isinstance(body, bytes) else body
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        # strawberry's response, with the body encoded once, as bytes
+        response = Response(encode_json(response_data), status_code=200, media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         index = self._indexes.current()
