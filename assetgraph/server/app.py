@@ -26,9 +26,11 @@ from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET
 
 from assetgraph.server.captured_logs import logs_endpoint
 from assetgraph.server.context import Loaders, RequestContext
+from assetgraph.server.fast_executor import response_hold
 from assetgraph.server.index import IndexCache
 from assetgraph.server.schema import build_schema
 from assetgraph.server.security import HostCheck, allowed_hosts_for, is_loopback, mutation_refusal
@@ -69,6 +71,12 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
         if not isinstance(value, dict):
             raise StrawberryHTTPException(400, "The request body must be a JSON object with a `query`.")
         return value
+
+    async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if not isinstance(request, Request):  # a WebSocket lives as long as its connection
+            return await super().run(request, context, root_value)
+        with response_hold():  # the collector stays off until the response is encoded (fast_executor)
+            return await super().run(request, context, root_value)
 
     def encode_json(self, data: object) -> str:
         # Also WebSocket messages: those must be text frames (a browser hands binary ones over as a Blob).

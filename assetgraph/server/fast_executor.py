@@ -33,6 +33,7 @@ import keyword
 import math
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import Enum
 from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple
@@ -175,7 +176,7 @@ class _QueryRun:
             return StrawberryGraphQLCoreExecutionContext.execute_operation(ex)
         plan = self._compile(root_type, self._plan_fields(root_type, grouped))
         data: dict[str, Any] = {}
-        with _collector_paused():
+        with _collector_paused(self):
             try:
                 plan(ex.root_value, None, data, _ROOT)
             except GraphQLError as error:
@@ -188,7 +189,7 @@ class _QueryRun:
         while self.pending:
             batch, self.pending = self.pending, []
             values = await asyncio.gather(*(awaitable for awaitable, _ in batch), return_exceptions=True)
-            with _collector_paused():
+            with _collector_paused(self):
                 for (_, resume), value in zip(batch, values, strict=True):
                     if isinstance(value, BaseException) and not isinstance(value, Exception):
                         raise value  # cancellation and the like are not field errors
@@ -670,27 +671,104 @@ class _QueryRun:
         return resume
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a response is built.
+MAX_PAUSE_SECONDS = 2.0  # overlapping requests never keep the collector off longer without one collection
+
+
+class CollectorPause:
+    """A counted pause of the cyclic garbage collector, which is one per process.
 
     A response is hundreds of thousands of new dicts and lists and no cycles (reference counting
-    frees them); with the collector running, its collections walk the growing response again and
-    again and cost more than the execution itself (~2x on the lineage of 10,000 assets). Once it
-    runs again, its next young collection walks the response once. (Moving the young objects to
-    the oldest generation unexamined would save that walk too, but then cycles made by other
-    code in the meantime wait for a full collection that may not come: the server's memory grew
-    by 1 MiB a second under the soak test.) Only synchronous stretches are covered: no other
-    request runs on this thread meanwhile.
+    frees them). With the collector running, its collections walk the growing response again and
+    again and cost more than the execution itself (~2x on the lineage of 10,000 assets); once it
+    runs again while the response is still alive, it walks it once more. So the executor pauses it
+    while it builds a response, and a `response_hold` keeps it paused until that response has been
+    encoded and freed. Pauses of overlapping requests nest; if they keep the collector off for more
+    than `MAX_PAUSE_SECONDS`, one full collection runs, so cycles made meanwhile by other code
+    are found. (Moving the young objects to the oldest generation unexamined is no substitute:
+    cycles made by other code then wait for a full collection that may never come, and the
+    server's memory grew by 1 MiB a second under the soak test.)
     """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._ours = False  # whether this pause turned the collector off (and so turns it back on)
+        self._since = 0.0
+
+    def acquire(self) -> None:
+        import time
+
+        with self._lock:
+            if self._depth == 0:
+                self._ours = gc.isenabled()
+                if self._ours:
+                    gc.disable()
+                self._since = time.monotonic()
+            elif self._ours and time.monotonic() - self._since > MAX_PAUSE_SECONDS:
+                gc.collect()
+                self._since = time.monotonic()
+            self._depth += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._ours:
+                self._ours = False
+                gc.enable()
+
+
+COLLECTOR = CollectorPause()
+
+
+class _ResponseHold:
+    """A request's claim on the collector's pause, from its response's last stretch of building
+    to the end of the request."""
+
+    def __init__(self) -> None:
+        self.held = False
+
+    def hold(self) -> None:
+        if not self.held:
+            COLLECTOR.acquire()
+            self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            COLLECTOR.release()
+
+
+_RESPONSE_HOLD: ContextVar[_ResponseHold | None] = ContextVar("assetgraph_response_hold", default=None)
+
+
+@contextmanager
+def response_hold() -> Iterator[None]:
+    """Around one HTTP request: the collector stays paused from the moment the executor finishes
+    building the response until the request is done (its body encoded, the response freed)."""
+    hold = _ResponseHold()
+    token = _RESPONSE_HOLD.set(hold)
     try:
         yield
     finally:
-        gc.enable()
+        _RESPONSE_HOLD.reset(token)
+        hold.release()
+
+
+@contextmanager
+def _collector_paused(run: _QueryRun) -> Iterator[None]:
+    """Pause the collector for one synchronous stretch of building a response; after the last
+    stretch, the request's `response_hold` (if any) keeps it paused."""
+    COLLECTOR.acquire()
+    try:
+        yield
+    finally:
+        if not run.pending:
+            hold = _RESPONSE_HOLD.get()
+            if hold is not None:
+                hold.hold()
+        COLLECTOR.release()
 
 
 def _field_position(position: Position) -> tuple[Any, Any, Any]:

@@ -52,3 +52,13 @@ def test_response_bodies_are_json_even_beyond_what_orjson_encodes() -> None:
     assert json.loads(encode_json({"data": {"n": 1, "s": "ü"}})) == {"data": {"n": 1, "s": "ü"}}
     huge = 2**70  # orjson refuses integers beyond 64 bits: the standard library encodes them
     assert json.loads(encode_json({"data": {"n": huge}})) == {"data": {"n": huge}}
+
+
+def test_the_garbage_collector_runs_again_after_requests_of_every_kind(live: LiveServer) -> None:
+    import gc
+
+    live.data("{ assetNodes { key { path } latestMaterialization { timestamp } } }")
+    live.gql("{ assetNode(key: []) { id } }")  # an error
+    live.gql("{ nope }")  # a validation error
+    live.http.get(live.url + "/health")
+    assert gc.isenabled()

@@ -342,6 +342,49 @@ def test_operations_other_than_queries_are_left_to_graphql_core(operation: str) 
     assert errors_of(fast) == errors_of(core)
 
 
+def test_collector_pauses_nest_and_overlong_ones_still_collect(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from assetgraph.server import fast_executor
+    from assetgraph.server.fast_executor import CollectorPause
+
+    pause = CollectorPause()
+    pause.acquire()
+    pause.acquire()
+    assert not gc.isenabled()
+    pause.release()
+    assert not gc.isenabled()  # the other holder still builds its response
+    monkeypatch.setattr(fast_executor, "MAX_PAUSE_SECONDS", 0.0)
+    full_collections = gc.get_stats()[2]["collections"]
+    pause.acquire()  # overlapping holders kept it off too long: one full collection now
+    assert gc.get_stats()[2]["collections"] == full_collections + 1
+    pause.release()
+    pause.release()
+    assert gc.isenabled()
+    gc.disable()  # a process that turned the collector off itself keeps it off
+    try:
+        pause.acquire()
+        pause.release()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_response_hold_keeps_the_collector_off_until_the_request_ends() -> None:
+    import gc
+
+    from assetgraph.server.fast_executor import response_hold
+
+    async def request() -> tuple[Any, bool]:
+        with response_hold():
+            result = await FAST.execute("{ nodes(count: 2) { n later } }")
+            still_off = not gc.isenabled()  # the response is not encoded yet
+        return result, still_off
+
+    result, still_off = asyncio.run(request())
+    assert result.data["nodes"][1]["later"] == 1 and still_off and gc.isenabled()
+
+
 def test_the_garbage_collector_is_left_as_it_was_found() -> None:
     import gc
 
