@@ -8,6 +8,8 @@ global state. `serve` runs it with uvicorn, on 127.0.0.1 unless told otherwise.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import logging
 import os
@@ -31,8 +33,9 @@ from strawberry.types.unset import UNSET
 from assetgraph.server.captured_logs import logs_endpoint
 from assetgraph.server.context import Loaders, RequestContext
 from assetgraph.server.fast_executor import response_hold
-from assetgraph.server.index import IndexCache
+from assetgraph.server.index import IndexCache, WorkspaceIndex
 from assetgraph.server.schema import build_schema
+from assetgraph.server.schema.assets import warm
 from assetgraph.server.security import HostCheck, allowed_hosts_for, is_loopback, mutation_refusal
 from assetgraph.server.stream import stream_endpoint
 from assetgraph.server.workspace import Workspace
@@ -58,6 +61,7 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
                          subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), allowed_origins=())
         self._instance = instance
         self._indexes = indexes
+        self._long_lived = _LongLivedState(indexes)
         self._token = token
         self._dev = dev
 
@@ -75,8 +79,11 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
     async def run(self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if not isinstance(request, Request):  # a WebSocket lives as long as its connection
             return await super().run(request, context, root_value)
-        with response_hold():  # the collector stays off until the response is encoded (fast_executor)
-            return await super().run(request, context, root_value)
+        try:
+            with response_hold():  # the collector stays off until the response is encoded (fast_executor)
+                return await super().run(request, context, root_value)
+        finally:
+            self._long_lived.settle_soon()
 
     def encode_json(self, data: object) -> str:
         # Also WebSocket messages: those must be text frames (a browser hands binary ones over as a Blob).
@@ -100,6 +107,37 @@ class _GraphQLApp(GraphQL[RequestContext, None]):
         refusal = mutation_refusal(headers, method, request.url.scheme, headers.get("host"), self._token)
         return RequestContext(instance=self._instance, index=index, loaders=Loaders(self._instance, index),
                               mutation_refusal=refusal, dev=self._dev)
+
+
+class _LongLivedState:
+    """Keeps the cyclic collector's full collections off the snapshots' objects.
+
+    The indexes of a snapshot (its graph, a node object per asset, lookups) live until the next
+    snapshot and hold most of the server's objects: hundreds of thousands for 10,000 assets. Every
+    full collection would walk them (~0.3 s there, every few requests of the lineage view). So
+    once per snapshot, shortly after a request, they are built ahead, one full collection runs,
+    and everything alive is frozen (`gc.freeze`: left out of later collections). The next
+    snapshot unfreezes first, so the objects of the old one are collected.
+    """
+
+    def __init__(self, indexes: IndexCache) -> None:
+        self._indexes = indexes
+        self._settled: WorkspaceIndex | None = None
+
+    def settle_soon(self) -> None:
+        index = self._indexes.current()
+        if index is self._settled or not gc.isenabled():
+            return
+        self._settled = index
+        asyncio.get_running_loop().call_later(0.1, self._settle, index)
+
+    def _settle(self, index: WorkspaceIndex) -> None:
+        if index is not self._indexes.current():
+            return  # superseded: a later request settles the newer one
+        warm(index)
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
 
 def encode_json(data: object) -> str | bytes:

@@ -492,6 +492,22 @@ class _QueryRun:
             return [f"result[{key}] = value if {fast} else F{i}.complete(value, None, None)"]
         if is_leaf_type(named):
             return [f"result[{key}] = F{i}.complete(value, None, None)"]
+        item_type = named.of_type if isinstance(named, GraphQLList) else None
+        item_named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        passes = _PASS_THROUGH.get(item_named)
+        if passes is not None:  # a list of strings or booleans: copied when every item already is one
+            return [
+                "if cls is list:",
+                "    for item in value:",
+                f"        if item.__class__ is not {passes.__name__}:",
+                "            break",
+                "    else:",
+                f"        result[{key}] = value[:]",
+                "        cls = None",
+                "if cls is not None:",
+                f"    here = (position, {key}, {parent.name!r})",
+                f"    result[{key}] = F{i}.complete(value, here, {'anchor' if f.non_null else f'ANCHOR(result, {key}, here)'})",
+            ]
         child = "anchor" if f.non_null else f"ANCHOR(result, {key}, here)"
         here = f"here = (position, {key}, {parent.name!r})"
         if f.object_type is not None:

@@ -92,9 +92,13 @@ class WorkspaceIndex:
     def code_location(self, name: str) -> CodeLocation | None:
         return next((loc for loc in self.all_locations if loc.name == name), None)
 
+    @cached_property
+    def _all_pairs(self) -> tuple[tuple[LocationIndex, AssetKey], ...]:
+        return tuple((loc, key) for key, loc in self.location_by_key.items())
+
     def all_keys(self) -> list[tuple[LocationIndex, AssetKey]]:
         """Every asset, in each location's topological order."""
-        return [(loc, key) for key, loc in self.location_by_key.items()]
+        return list(self._all_pairs)
 
     def select(self, text: str) -> list[tuple[LocationIndex, AssetKey]]:
         """The assets a selection string picks, in topological order per location.

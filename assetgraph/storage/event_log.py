@@ -163,12 +163,13 @@ class RecordCache:
         self._records: OrderedDict[int, EventRecord] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keys(self) -> set[int]:
-        with self._lock:
-            return set(self._records)
+    def __contains__(self, event_id: int) -> bool:
+        return event_id in self._records
 
-    def get(self, event_id: int) -> EventRecord | None:
-        return self._records.get(event_id)
+    def get_many(self, event_ids: Iterable[int]) -> list[EventRecord | None]:
+        with self._lock:
+            get = self._records.get
+            return [get(i) for i in event_ids]
 
     def update(self, records: Mapping[int, EventRecord]) -> None:
         if not records:
@@ -477,19 +478,23 @@ class EventLogStorage:
                 found = [(k, i) for k, i in conn.execute(pointer) if k in wanted]
             else:
                 found = [(k, i) for chunk in chunks(sorted(wanted)) for k, i in conn.execute(by_key, {"keys": list(chunk)})]
-            missing = sorted({i for _, i in found} - cache.keys())
+            missing = sorted({i for _, i in found if i not in cache})
             rows = [row for chunk in chunks(missing) for row in conn.execute(by_id, {"ids": list(chunk)})]
             return found, rows
 
         found, rows = self._runner.run(read, write=False)
         fresh = {row.id: record_from_row(row) for row in rows}
         cache.update(fresh)
-        result = {}
-        for db_key, event_id in found:
-            record = fresh.get(event_id) or cache.get(event_id)
-            if record is not None:
-                result[wanted[db_key]] = record
-        return result
+        ids = [event_id for _, event_id in found]
+        records = cache.get_many(ids)
+        lost = [i for i, r in zip(ids, records, strict=True) if r is None and i not in fresh]
+        if lost:  # evicted meanwhile (more latest materializations than the cache holds): read again
+            again = self._runner.run(lambda conn: [row for chunk in chunks(lost)
+                                                   for row in conn.execute(by_id, {"ids": list(chunk)})], write=False)
+            fresh.update({row.id: record_from_row(row) for row in again})
+        return {wanted[db_key]: record if record is not None else fresh[event_id]
+                for (db_key, event_id), record in zip(found, records, strict=True)
+                if record is not None or event_id in fresh}
 
     @staticmethod
     def _wipe_cutoff(db_key: str) -> sa.ColumnElement[Any]:

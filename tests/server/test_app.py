@@ -62,3 +62,14 @@ def test_the_garbage_collector_runs_again_after_requests_of_every_kind(live: Liv
     live.gql("{ nope }")  # a validation error
     live.http.get(live.url + "/health")
     assert gc.isenabled()
+
+
+def test_a_snapshots_objects_are_frozen_out_of_full_collections(live: LiveServer) -> None:
+    import gc
+    import time
+
+    live.data("{ assetNodes { key { path } } }")
+    deadline = time.monotonic() + 10
+    while gc.get_freeze_count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gc.get_freeze_count() > 0 and gc.isenabled()

@@ -131,6 +131,15 @@ class Node(Named):
         return [[i * j if (i + j + self.n) % 4 else None for j in range(2)] for i in range(2)]
 
     @strawberry.field
+    def labels(self) -> list[str] | None:
+        """A nullable list of strings: a null item nulls it; an item of another type is coerced."""
+        if self.n % 5 == 2:
+            return ["x", None]  # type: ignore[list-item]
+        if self.n % 5 == 3:
+            return ["y", 7]  # type: ignore[list-item]
+        return ["a", f"n{self.n}"]
+
+    @strawberry.field
     def where(self, info: strawberry.Info) -> str:
         """What a resolver sees of its position."""
         return f"{'/'.join(map(str, info.path.as_list()))} {info.field_name}"
@@ -233,7 +242,7 @@ SCALAR_ARGS: dict[str, st.SearchStrategy[str]] = {
     "window": st.sampled_from(["{start: 1, size: 2}", "{size: 1}", "null", "{}"]),
 }
 NODE_LEAVES = ["name", "n", "colour", "maybe", "strict", "loose", "lies", "later", "future", "big", "where",
-               "__typename"]
+               "labels", "__typename"]
 NODE_OBJECTS = ["children", "sparse", "laterStrict", "items", "either"]
 ARGS = {"strict": ["k"], "loose": ["k"], "later": ["k"], "children": ["window"]}
 

@@ -52,3 +52,16 @@ def test_runs_page_continues_after_a_run_with_filters(instance: Instance) -> Non
     assert [r.run_id for r in instance.get_runs_page(backfill_id="b", after_run_id="r6")] == ["r3"]
     with pytest.raises(StorageError):
         instance.get_runs_page(after_run_id="nope")
+
+
+def test_latest_materializations_beyond_what_the_record_cache_holds(instance: Instance) -> None:
+    from assetgraph.storage.event_log import RecordCache
+
+    instance._events._latest_records = RecordCache(5)  # fewer than the assets asked for
+    keys = [AssetKey(f"k{i}") for i in range(20)]
+    for key in keys:
+        _materialize(instance, key)
+    for _ in range(2):  # cold, then with the cache full of other assets' records
+        found = instance.get_latest_materialization_events(keys)
+        assert set(found) == set(keys)
+        assert all(found[k] == instance.get_latest_materialization_event(k) for k in keys)

@@ -251,6 +251,14 @@ def _all_nodes(loc: LocationIndex) -> dict[AssetKey, AssetNode]:
     return nodes
 
 
+def warm(index: WorkspaceIndex) -> None:
+    """Build what requests derive once per snapshot (graphs, node objects, lookups), ahead of them."""
+    index.all_keys()
+    for loc in index.locations:
+        _all_nodes(loc)
+        _ = loc.checks_by_asset, loc.job_names_by_asset
+
+
 def _requested(selections: Iterable[Any], names: set[str], found: set[str]) -> set[str]:
     for selection in selections:
         name = getattr(selection, "name", None)
