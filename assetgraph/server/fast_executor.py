@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import Enum
+from functools import cached_property
 from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple
 
@@ -64,6 +65,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.info import Info
 
 STRAWBERRY_DEFINITION = "strawberry-definition"  # where strawberry links a GraphQL field to its StrawberryField
 _IMMUTABLE = (str, int, float, bool, type(None), Enum)
@@ -84,6 +86,25 @@ class _Anchor(NamedTuple):
 
 
 _ROOT = _Anchor(None, None, None)
+
+
+class _LazyInfo(Info):
+    """Strawberry's `Info` that builds graphql-core's resolve info (and its path) only when a
+    resolver reads more than its context: most read nothing else, thousands of times a request."""
+
+    def __init__(self, run: _QueryRun, f: _Field, parent: GraphQLObjectType, position: tuple[Any, Any, Any],
+                 field: Any, context: Any) -> None:
+        self._run, self._f, self._parent, self._position = run, f, parent, position
+        self._field = field
+        self._context = context
+
+    @cached_property
+    def _raw_info(self) -> Any:  # type: ignore[override]
+        return self._run._info(self._f, self._parent, self._position)
+
+    @property
+    def context(self) -> Any:
+        return self._context
 
 
 def to_path(position: Position) -> Path | None:
@@ -386,6 +407,15 @@ class _QueryRun:
             if passes_self:
                 return lambda source, position: func(source, **static)
             return lambda source, position: func(**static)
+        if static is not None and info_name is not None and not source_names and info_class is Info:
+            context = self.ex.context_value
+
+            def call_with_info(source: Any, position: Position) -> Any:
+                info = _LazyInfo(self, f, parent, (position, f.key, parent.name), field, context)
+                return func(source, **static, **{info_name: info}) if passes_self else func(
+                    **static, **{info_name: info})
+
+            return call_with_info
 
         def call(source: Any, position: Position) -> Any:
             info = None
