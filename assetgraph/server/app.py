@@ -208,6 +208,7 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
                     middleware=[Middleware(HostCheck, allowed=allowed_hosts_for(bind_host))])
     app.state.workspace = workspace
     app.state.instance = instance
+    app.state.indexes = indexes
     return app
 
 

@@ -295,6 +295,15 @@ class _QueryRun:
 
         return resume
 
+    def _abandon(self, awaitables: Iterator[Any]) -> None:
+        """Settle awaitables this response no longer needs (the rest of a list an error cut short)
+        in the background, as graphql-core does, so none is left never awaited."""
+        for awaitable in awaitables:
+            try:
+                asyncio.ensure_future(awaitable).add_done_callback(_consume)
+            except RuntimeError:  # no event loop runs: nothing could ever await it
+                _close(awaitable)
+
     def _nulled(self, position: Position) -> bool:
         """Whether ``position`` or a position above it was nulled by an error."""
         return self.root_nulled or (position is not None and self.errors.has_nulled_position(to_path(position)))
@@ -710,7 +719,8 @@ class _QueryRun:
                 plan = self._plan(object_type, details)
             out: list[Any] = []
             append = out.append
-            for index, item in enumerate(value):
+            items = iter(value)
+            for index, item in enumerate(items):
                 try:
                     if item is None or item is Undefined:
                         if item_non_null:
@@ -745,6 +755,7 @@ class _QueryRun:
                     here = (position, index, None)
                     error = located_error(raw, nodes, _path_list(here))
                     if item_non_null:
+                        self._abandon(item for item in items if item.__class__ not in _PLAIN and self._special(item))
                         raise error from None
                     errors.add(error, to_path(here))
                     if len(out) > index:
