@@ -32,7 +32,7 @@ from strawberry.types.unset import UNSET
 
 from assetgraph.server.captured_logs import logs_endpoint
 from assetgraph.server.context import Loaders, RequestContext
-from assetgraph.server.fast_executor import response_hold
+from assetgraph.server.fast_executor import COLLECTOR, response_hold
 from assetgraph.server.index import IndexCache, WorkspaceIndex
 from assetgraph.server.schema import build_schema
 from assetgraph.server.schema.assets import warm
@@ -123,21 +123,24 @@ class _LongLivedState:
     def __init__(self, indexes: IndexCache) -> None:
         self._indexes = indexes
         self._settled: WorkspaceIndex | None = None
+        self._scheduled: WorkspaceIndex | None = None
 
     def settle_soon(self) -> None:
         index = self._indexes.current()
-        if index is self._settled or not gc.isenabled():
+        if index is self._settled or index is self._scheduled or not COLLECTOR.process_wants_collection():
             return
-        self._settled = index
+        self._scheduled = index
         asyncio.get_running_loop().call_later(0.1, self._settle, index)
 
     def _settle(self, index: WorkspaceIndex) -> None:
+        self._scheduled = None
         if index is not self._indexes.current():
             return  # superseded: a later request settles the newer one
         warm(index)
         gc.unfreeze()
-        gc.collect()
+        gc.collect()  # runs whether or not a request pauses the collector at the moment
         gc.freeze()
+        self._settled = index
 
 
 def encode_json(data: object) -> str | bytes:
@@ -205,6 +208,7 @@ def create_app(workspace: Workspace, instance: Instance, *, dev: bool = False, t
                     middleware=[Middleware(HostCheck, allowed=allowed_hosts_for(bind_host))])
     app.state.workspace = workspace
     app.state.instance = instance
+    app.state.indexes = indexes
     return app
 
 

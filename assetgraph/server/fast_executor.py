@@ -19,10 +19,14 @@ the data:
 
 The response is graphql-core's: the same data, the same errors at the same paths, the same null
 propagation (``tests/server/test_fast_executor.py`` runs both on generated queries and compares).
-One difference: argument values that are immutable (numbers, strings, enums, null) are coerced
-once per request and shared by every call of a field; mutable ones are coerced per call, as
-graphql-core does. Mutations, subscriptions, aborts, execution hooks, disabled error propagation
-and schemas that resolve types with coroutines take graphql-core's own path.
+Where awaitables settle in a different order, an error inside a subtree that another error nulled
+may be reported by one executor and not the other, as between two runs of graphql-core itself.
+Known differences: argument values that are immutable (numbers, strings, enums, null) are coerced
+once per request and shared by every call of a field (mutable ones per call, as graphql-core
+does); an ``is_type_of`` or ``resolve_type`` that is a plain function returning an awaitable is a
+field error here (coroutine functions are fine: such schemas take graphql-core's path).
+Mutations, subscriptions, aborts, execution hooks, disabled error propagation and schemas with
+``@defer`` take graphql-core's own path.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import asyncio
 import gc
 import keyword
 import math
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import Enum
@@ -62,7 +66,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path
+from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.info import Info
@@ -107,6 +111,19 @@ class _LazyInfo(Info):
         return self._context
 
 
+def _close(awaitable: Any) -> None:
+    """Dispose of an awaitable this executor will not await."""
+    close = getattr(awaitable, "close", None)
+    if callable(close):
+        close()
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve a settled task's outcome, so an abandoned failure is not reported as unretrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
 def to_path(position: Position) -> Path | None:
     """graphql-core's `Path` of a position."""
     if position is None or isinstance(position, Path):
@@ -125,7 +142,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     def execute_operation(self, serially: bool | None = None) -> Any:
         if (self.operation.operation is not OperationType.QUERY or serially or self.abort_signal is not None
                 or self.hooks is not None or not self.error_propagation or self.schema.query_type is None
-                or _resolves_types_asynchronously(self.schema)):
+                or self.schema.get_directive("defer") is not None or _resolves_types_asynchronously(self.schema)):
             return super().execute_operation(serially)
         return _QueryRun(self).run()
 
@@ -175,8 +192,10 @@ class _QueryRun:
         self.is_awaitable = executor.is_awaitable
         self.pending: list[tuple[Awaitable[Any], Callable[[Any], None]]] = []
         self.plans: dict[tuple[GraphQLObjectType, int], tuple[Any, PlanFn]] = {}
-        self.special_classes: dict[type, bool] = {}
+        self.special_classes: dict[type, bool] = {}  # class -> its values are awaitable
+        self.list_special_classes: dict[type, bool] = {}  # class -> awaitable or asynchronous iterable
         self.paths: dict[Position, Path] = {}
+        self.tasks: dict[asyncio.Future[Any], Callable[[Any], None]] = {}  # awaited, with their resumes
         self.root_nulled = False
         manager = executor.middleware_manager
         self.middleware = manager if manager is not None and getattr(manager, "middlewares", None) else None
@@ -207,14 +226,33 @@ class _QueryRun:
         return ex.finish(ex.build_response(None if self.root_nulled else data))
 
     async def _finish_later(self, data: dict[str, Any]) -> Any:
-        while self.pending:
-            batch, self.pending = self.pending, []
-            values = await asyncio.gather(*(awaitable for awaitable, _ in batch), return_exceptions=True)
-            with _collector_paused(self):
-                for (_, resume), value in zip(batch, values, strict=True):
-                    if isinstance(value, BaseException) and not isinstance(value, Exception):
-                        raise value  # cancellation and the like are not field errors
-                    resume(value)
+        """Await what the synchronous stretches left pending, completing each value as soon as it
+        arrives (what it completes into may leave more pending), until nothing is left or the
+        whole response is null."""
+        tasks = self.tasks
+        try:
+            while True:
+                for awaitable, resume in self.pending:
+                    tasks[asyncio.ensure_future(awaitable)] = resume
+                self.pending = []
+                if not tasks or self.root_nulled:
+                    break
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                with _collector_paused(self):
+                    for task in done:
+                        resume = tasks.pop(task)
+                        if task.cancelled():
+                            raise asyncio.CancelledError
+                        error = task.exception()
+                        if error is not None and not isinstance(error, Exception):
+                            raise error  # not a field error
+                        resume(error if error is not None else task.result())
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            raise
+        for task in tasks:  # the response is null: what is still running settles on its own
+            task.add_done_callback(_consume)
         return self.ex.build_response(None if self.root_nulled else data)
 
     def _field_error(self, f: _Field, raw: Exception, position: Position, result: dict[str, Any]) -> None:
@@ -234,6 +272,8 @@ class _QueryRun:
     def _resume_field(self, f: _Field, position: Position, result: dict[str, Any], anchor: _Anchor
                       ) -> Callable[[Any], None]:
         def resume(value: Any) -> None:
+            if self._nulled(position):
+                return  # another error nulled a position above: graphql-core drops this too
             field_position = (position, f.key, f.parent_name)
             try:
                 if isinstance(value, Exception):
@@ -255,6 +295,19 @@ class _QueryRun:
 
         return resume
 
+    def _abandon(self, awaitables: Iterator[Any]) -> None:
+        """Settle awaitables this response no longer needs (the rest of a list an error cut short)
+        in the background, as graphql-core does, so none is left never awaited."""
+        for awaitable in awaitables:
+            try:
+                asyncio.ensure_future(awaitable).add_done_callback(_consume)
+            except RuntimeError:  # no event loop runs: nothing could ever await it
+                _close(awaitable)
+
+    def _nulled(self, position: Position) -> bool:
+        """Whether ``position`` or a position above it was nulled by an error."""
+        return self.root_nulled or (position is not None and self.errors.has_nulled_position(to_path(position)))
+
     def _null(self, anchor: _Anchor, error: GraphQLError) -> None:
         """Null the nearest nullable position above an error that may not stop where it happened."""
         self.errors.add(error, to_path(anchor.position))
@@ -264,14 +317,24 @@ class _QueryRun:
             anchor.container[anchor.slot] = None
 
     def _special(self, value: Any) -> bool:
-        """Whether a value must be waited for: an awaitable or an asynchronous iterable."""
+        """Whether a value must be waited for: an awaitable."""
         cls = value.__class__
         known = self.special_classes.get(cls)
         if known is None:
             if cls is GeneratorType:  # generator-based coroutines are flagged per object
                 return bool(self.is_awaitable(value))
-            known = self.special_classes[cls] = bool(cls is CoroutineType or self.is_awaitable(value)
-                                                     or self.ex.is_async_iterable(value))
+            known = self.special_classes[cls] = bool(cls is CoroutineType or self.is_awaitable(value))
+        return known
+
+    def _special_list(self, value: Any) -> bool:
+        """Whether a value in a list position must be waited for: an awaitable or an asynchronous
+        iterable (whose items make the list)."""
+        cls = value.__class__
+        known = self.list_special_classes.get(cls)
+        if known is None:
+            if cls is GeneratorType:
+                return bool(self.is_awaitable(value))
+            known = self.list_special_classes[cls] = self._special(value) or bool(self.ex.is_async_iterable(value))
         return known
 
     def _later(self, value: Any) -> Awaitable[Any]:
@@ -327,7 +390,7 @@ class _QueryRun:
         f.complete = self._completer(named, details, parent, name, f)
         if isinstance(named, GraphQLObjectType) and named.is_type_of is None:
             f.object_type = named
-        if name == "__typename":
+        if name == "__typename" and self.middleware is None:  # middleware sees every field resolved
             f.typename = parent.name
             return f
         strawberry_field = field_def.extensions.get(STRAWBERRY_DEFINITION) if field_def.extensions else None
@@ -467,7 +530,8 @@ class _QueryRun:
         """
         namespace: dict[str, Any] = {
             "UNDEFINED": Undefined, "PLAIN": _PLAIN, "SPECIAL_CLASSES": self.special_classes,
-            "SPECIAL": self._special, "DEFER": self._defer_field, "FIELD_ERROR": self._field_error,
+            "SPECIAL": self._special, "LIST_SPECIAL_CLASSES": self.list_special_classes,
+            "LIST_SPECIAL": self._special_list, "DEFER": self._defer_field, "FIELD_ERROR": self._field_error,
             "ANCHOR": _Anchor, "ISFINITE": math.isfinite, "INT_MIN": _INT_MIN, "INT_MAX": _INT_MAX,
             "PLAN_OF": self._plan_of,
         }
@@ -493,6 +557,9 @@ class _QueryRun:
             namespace[f"C{i}"] = f.call
             resolve = f"value = C{i}(source, position)"
         on_null = f"raise TypeError(F{i}.null_message)" if f.non_null else f"result[{key}] = None"
+        return_type = f.field_def.type
+        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        prefix = "LIST_" if isinstance(named, GraphQLList) else ""  # only list positions take async iterables
         body = [
             "try:",
             f"    {resolve}",
@@ -503,9 +570,9 @@ class _QueryRun:
             "        if cls in PLAIN:",
             "            special = False",
             "        else:",
-            "            special = SPECIAL_CLASSES.get(cls)",
+            f"            special = {prefix}SPECIAL_CLASSES.get(cls)",
             "            if special is None:",
-            "                special = SPECIAL(value)",
+            f"                special = {prefix}SPECIAL(value)",
             "        if special:",
             f"            DEFER(F{i}, value, position, result, anchor)",
             "        else:",
@@ -588,6 +655,7 @@ class _QueryRun:
         assert t.is_type_of is not None
         verdict = t.is_type_of(value, self._info(f, parent, _field_position(position)))
         if self.is_awaitable(verdict):
+            _close(verdict)
             raise GraphQLError(f"`is_type_of` of {t.name} returned an awaitable from a plain function, which this "
                                "executor does not support.", f.nodes)
         return bool(verdict)
@@ -604,6 +672,7 @@ class _QueryRun:
             info = self._info(f, parent, _field_position(position))
             runtime = resolve_type(value, info, t)
             if self.is_awaitable(runtime):
+                _close(runtime)
                 raise GraphQLError(f"`resolve_type` of {t.name} returned an awaitable from a plain function, which "
                                    "this executor does not support.", f.nodes)
             object_type = ex.ensure_valid_runtime_type(runtime, t, details, info, value)
@@ -627,7 +696,9 @@ class _QueryRun:
         null_message = f.null_message
         nodes = f.nodes
         errors = self.errors
-        special_classes = self.special_classes
+        nested = isinstance(named, GraphQLList)  # items that are lists may be asynchronous iterables
+        special_classes = self.list_special_classes if nested else self.special_classes
+        special_of = self._special_list if nested else self._special
         not_iterable = f"Expected Iterable, but did not find one for field '{parent.name}.{name}'."
 
         def complete(value: Any, position: Position, anchor: _Anchor) -> list[Any]:
@@ -636,7 +707,7 @@ class _QueryRun:
             if cls is not list and cls is not tuple:
                 if isinstance(value, Exception):
                     raise value
-                if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+                if not is_iterable(value):
                     raise GraphQLError(not_iterable)
             elif passes is not None:
                 for item in value:
@@ -648,7 +719,8 @@ class _QueryRun:
                 plan = self._plan(object_type, details)
             out: list[Any] = []
             append = out.append
-            for index, item in enumerate(value):
+            items = iter(value)
+            for index, item in enumerate(items):
                 try:
                     if item is None or item is Undefined:
                         if item_non_null:
@@ -659,7 +731,7 @@ class _QueryRun:
                     if item_class not in _PLAIN:
                         special = special_classes.get(item_class)
                         if special is None:
-                            special = self._special(item)
+                            special = special_of(item)
                         if special:
                             item_anchor = anchor if item_non_null else _Anchor(out, index, (position, index, None))
                             append(None)
@@ -683,6 +755,7 @@ class _QueryRun:
                     here = (position, index, None)
                     error = located_error(raw, nodes, _path_list(here))
                     if item_non_null:
+                        self._abandon(item for item in items if item.__class__ not in _PLAIN and self._special(item))
                         raise error from None
                     errors.add(error, to_path(here))
                     if len(out) > index:
@@ -696,6 +769,8 @@ class _QueryRun:
     def _resume_item(self, inner: Completer, out: list[Any], index: int, position: Position, anchor: _Anchor,
                      non_null: bool, null_message: str, nodes: list[Any]) -> Callable[[Any], None]:
         def resume(value: Any) -> None:
+            if self._nulled(position):
+                return
             here = (position, index, None)
             try:
                 if isinstance(value, Exception):
@@ -728,9 +803,10 @@ class CollectorPause:
     again and cost more than the execution itself (~2x on the lineage of 10,000 assets); once it
     runs again while the response is still alive, it walks it once more. So the executor pauses it
     while it builds a response, and a `response_hold` keeps it paused until that response has been
-    encoded and freed. Pauses of overlapping requests nest; if they keep the collector off for more
-    than `MAX_PAUSE_SECONDS`, one full collection runs, so cycles made meanwhile by other code
-    are found. (Moving the young objects to the oldest generation unexamined is no substitute:
+    encoded and freed. Pauses of overlapping requests nest; when they have kept the collector off
+    for more than `MAX_PAUSE_SECONDS`, the next pause to begin runs one full collection first, so
+    cycles made meanwhile by other code are found (one long request alone keeps it off for as long
+    as it lasts). (Moving the young objects to the oldest generation unexamined is no substitute:
     cycles made by other code then wait for a full collection that may never come, and the
     server's memory grew by 1 MiB a second under the soak test.)
     """
@@ -764,6 +840,12 @@ class CollectorPause:
                 self._ours = False
                 gc.enable()
 
+    def process_wants_collection(self) -> bool:
+        """Whether the collector is on, or off only because of these pauses (not turned off by the
+        process itself)."""
+        with self._lock:
+            return gc.isenabled() or self._ours
+
 
 COLLECTOR = CollectorPause()
 
@@ -774,13 +856,15 @@ class _ResponseHold:
 
     def __init__(self) -> None:
         self.held = False
+        self.closed = False  # the request ended: tasks it started (copying its context) hold nothing
 
     def hold(self) -> None:
-        if not self.held:
+        if not self.held and not self.closed:
             COLLECTOR.acquire()
             self.held = True
 
     def release(self) -> None:
+        self.closed = True
         if self.held:
             self.held = False
             COLLECTOR.release()
@@ -810,7 +894,7 @@ def _collector_paused(run: _QueryRun) -> Iterator[None]:
     try:
         yield
     finally:
-        if not run.pending:
+        if not run.pending and not run.tasks:
             hold = _RESPONSE_HOLD.get()
             if hold is not None:
                 hold.hold()

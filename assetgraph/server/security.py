@@ -27,48 +27,83 @@ log = logging.getLogger("assetgraph.server")
 
 CSRF_HEADER = "x-assetgraph-request"
 ALLOWED_HOSTS_ENV = "ASSETGRAPH_ALLOWED_HOSTS"
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-WILDCARD_BINDS = ("0.0.0.0", "::", "")
+LOOPBACK_NAMES = ("localhost",)
 MAX_DEPTH = 15
 MAX_ALIASES = 50
 MAX_TOKENS = 5000
 
 
 def allowed_hosts_for(bind_host: str) -> tuple[str, ...] | None:
-    """The names a request's ``Host`` header may give for a server bound to ``bind_host``; None
-    for any.
+    """The host names a request's ``Host`` header may give for a server bound to ``bind_host``;
+    None for any.
 
-    ``$ASSETGRAPH_ALLOWED_HOSTS`` (comma-separated; ``*`` for any, ``*.example.com`` for
-    subdomains) decides when set. Otherwise a server on loopback answers loopback names only: a web
-    page whose own domain was made to resolve to 127.0.0.1 (DNS rebinding) would otherwise pass as
-    same-origin and could read and mutate. A server bound to one address also answers that
-    address; one bound to every interface answers any name (``serve`` warns about it).
+    DNS rebinding is a web page on a name its author controls that is made to resolve to this
+    server's address: the browser then treats the server as the page's own origin, so the page
+    could read and mutate. Naming the host by address cannot be that (the page's origin would be
+    the server itself), so addresses are always answered (`host_allowed`) and only names are
+    checked: loopback's ``localhost``; for a server bound to every interface, also the machine's
+    own names; for one bound to a name, that name. ``$ASSETGRAPH_ALLOWED_HOSTS`` (comma-separated;
+    ``*.example.com`` for subdomains, ``*`` for any) replaces these when set.
     """
     configured = os.environ.get(ALLOWED_HOSTS_ENV, "").strip()
     if configured:
-        names = tuple(n.strip().lower() for n in configured.split(",") if n.strip())
+        names = tuple(_normalise(n) for n in configured.split(",") if n.strip())
         return None if "*" in names else names
-    if bind_host in WILDCARD_BINDS:
-        return None
-    if is_loopback(bind_host):
+    if _is_address(bind_host) or not bind_host:
+        if not bind_host or _is_unspecified(bind_host):
+            import socket
+
+            return tuple(dict.fromkeys(("localhost", _normalise(socket.gethostname()), _normalise(socket.getfqdn()))))
         return LOOPBACK_NAMES
-    return (bind_host.strip("[]").lower(), *LOOPBACK_NAMES)
+    return tuple(dict.fromkeys((_normalise(bind_host), "localhost")))
 
 
 def host_allowed(header: str | None, allowed: tuple[str, ...] | None) -> bool:
-    """Whether a ``Host`` header (``name``, ``name:port``, ``[v6]:port``) names an allowed host."""
+    """Whether a ``Host`` header (``name``, ``name:port``, ``address``, ``[v6]:port``) names a host
+    this server answers: any address, or an allowed name."""
     if allowed is None:
         return True
     if not header:
         return False
     if header.startswith("["):
-        name = header[1:header.find("]")] if "]" in header else header
-    else:
-        name = header.rsplit(":", 1)[0] if header.count(":") == 1 else header
-    name = name.lower().rstrip(".")
-    if name in allowed or any(a.startswith("*.") and name.endswith(a[1:]) for a in allowed):
+        close = header.find("]")
+        rest = header[close + 1:] if close > 0 else "!"
+        if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+            return False
+        return _is_address(header[1:close])
+    name, _, port = header.rpartition(":") if header.count(":") == 1 else (header, "", "")
+    if port and not port.isdigit():
+        return False
+    name = _normalise(name)
+    if _is_address(name):
         return True
-    return "127.0.0.1" in allowed and is_loopback(name)
+    return name in allowed or any(a.startswith("*.") and name.endswith(a[1:]) for a in allowed)
+
+
+def _normalise(name: str) -> str:
+    """A host name as compared: lower case, without brackets, a port or a trailing dot."""
+    name = name.strip().lower()
+    if name.startswith("["):
+        return name[1:name.find("]")] if "]" in name else name
+    if name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    return name.rstrip(".")
+
+
+def _is_address(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_unspecified(host: str) -> bool:
+    import ipaddress
+
+    return ipaddress.ip_address(host.strip("[]")).is_unspecified
 
 
 def is_loopback(host: str) -> bool:
@@ -128,7 +163,6 @@ def mutation_refusal(headers: Mapping[str, str], method: str, scheme: str, host:
         return f"Mutations from another origin ({origin}) are refused."
     return ("Mutations need the header `X-Assetgraph-Request: 1` (it protects against cross-site requests; "
             "the UI and AssetGraphClient send it).")
-    return None
 
 
 class MutationAllowed(BasePermission):

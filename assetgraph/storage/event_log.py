@@ -48,10 +48,10 @@ _EVENT_FIELDS = tuple(f.name for f in fields(Event))
 _CHECK_EVENT_TYPES = frozenset({EventType.ASSET_CHECK_EVALUATION_PLANNED, EventType.ASSET_CHECK_EVALUATION})
 _DERIVED_EVENT_TYPES = STATUS_EVENT_TYPES | _CHECK_EVENT_TYPES
 _MATERIALIZATION = EventType.ASSET_MATERIALIZATION.value
-_RUNLESS = ""
+_RUNLESS = ""  # check_executions.run_id for evaluations reported outside a run
 # The first key of the per-run advisory locks (PostgreSQL): "agrv" in ASCII, apart from other locks.
 _RUN_LOCK_NAMESPACE = 0x61677276
-_REBUILD_BATCH = 10_000  # events decoded at a time when rebuilding an asset's status  # check_executions.run_id for evaluations reported outside a run
+_REBUILD_BATCH = 10_000  # events decoded at a time when rebuilding an asset's status
 
 
 @dataclass
@@ -285,10 +285,17 @@ class EventLogStorage:
     def _update_asset(self, conn: Connection, db_key: str, records: Sequence[EventRecord]) -> None:
         state = self._read_state(conn, db_key)
         last_materialization = state.last_materialization_event_id
+        # On PostgreSQL ids are handed out at insert, not at commit: a batch holding the asset's row
+        # lock may carry a lower id than one committed before it, or one below a wipe committed
+        # meanwhile. The latest materialization only moves forward, and what a wipe covers (ids up
+        # to its cutoff) changes nothing, as a rebuild from the log would have it.
+        cutoff = state.wipe_after_event_id
+        records = [r for r in records if r.id > cutoff]
         for record in records:
             if record.event_type in _CHECK_EVENT_TYPES:
                 self._write_check(conn, db_key, record, last_materialization)
-            elif record.event_type == EventType.ASSET_MATERIALIZATION:
+            elif record.event_type == EventType.ASSET_MATERIALIZATION and (
+                    last_materialization is None or record.id > last_materialization):
                 last_materialization = record.id
         self._apply_statuses(conn, db_key, state, [[r for r in records if affects_status(r)]])
         if last_materialization != state.last_materialization_event_id:

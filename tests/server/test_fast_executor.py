@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import re
-from typing import Any, NewType
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any, NewType
 
 import pytest
 import strawberry
@@ -58,6 +59,31 @@ class Leaf(Named):
     @strawberry.field
     def shout(self) -> Upper:
         return Upper(self.name)
+
+
+@strawberry.type
+class Plain:
+    """A type outside the interface: no `is_type_of`, so lists of it take the inline plan."""
+
+    v: int
+
+    @strawberry.field
+    def shaky(self) -> int:
+        if self.v % 4 == 3:
+            raise ValueError(f"shaky failed at v={self.v}")
+        return self.v
+
+    @strawberry.field
+    async def slow(self) -> int | None:
+        await asyncio.sleep(0)
+        return None if self.v % 5 == 0 else self.v * 2
+
+    @strawberry.field
+    def inner(self) -> Plain | None:
+        return Plain(v=self.v + 1) if self.v < 30 else None
+
+
+Thing = Annotated[Leaf | Plain, strawberry.union("Thing")]
 
 
 @strawberry.type
@@ -145,6 +171,48 @@ class Node(Named):
         return f"{'/'.join(map(str, info.path.as_list()))} {info.field_name}"
 
     @strawberry.field
+    def plains(self) -> list[Plain]:
+        return [Plain(v=self.n + i) for i in range(3)]
+
+    @strawberry.field
+    def waits(self) -> list[int | None]:
+        """List items that are awaitables (futures and coroutines), some failing."""
+        loop = asyncio.get_running_loop()
+
+        async def item(i: int) -> int:
+            await asyncio.sleep(0)
+            if (self.n + i) % 6 == 5:
+                raise ValueError(f"wait {i} failed")
+            return i
+
+        ready: asyncio.Future[int] = loop.create_future()
+        loop.call_soon(ready.set_result, self.n)
+        return [ready, item(1), item(2)]  # type: ignore[list-item]
+
+    @strawberry.field
+    def cut(self) -> list[int]:
+        """Non-null items: a null one cuts the list short before the awaitables after it."""
+        async def item(i: int) -> int:
+            await asyncio.sleep(0)
+            return i
+
+        return [item(0), None, item(2)] if self.n == 4 else [item(0)]  # type: ignore[list-item]
+
+    @strawberry.field
+    def stream(self) -> list[int]:
+        """An asynchronous iterable where a list is expected."""
+        async def items() -> AsyncGenerator[int, None]:
+            for i in range(3):
+                await asyncio.sleep(0)
+                yield self.n + i
+
+        return items()  # type: ignore[return-value]
+
+    @strawberry.field
+    def thing(self) -> Thing:
+        return Plain(v=self.n) if self.n % 2 else Leaf(name=f"t{self.n}", weight=2.0, tags=["u"])
+
+    @strawberry.field
     def big(self) -> int:  # outside GraphQL's Int for some nodes: a coercion error
         return self.n * 2**31 if self.n % 8 == 7 else self.n
 
@@ -178,6 +246,13 @@ class Query:
         return [only] if only else list(Colour)
 
 
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    def bump(self, n: int) -> int:
+        return n + 1
+
+
 class QuietSchema(strawberry.Schema):
     """Errors are what these tests compare, not something to log."""
 
@@ -186,9 +261,9 @@ class QuietSchema(strawberry.Schema):
 
 
 def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
-    fast = QuietSchema(query=Query, types=[Leaf], config=StrawberryConfig(scalar_map=SCALARS),
+    fast = QuietSchema(query=Query, mutation=Mutation, types=[Leaf], config=StrawberryConfig(scalar_map=SCALARS),
                        execution_context_class=FastExecutor)
-    core = QuietSchema(query=Query, types=[Leaf], config=StrawberryConfig(scalar_map=SCALARS),
+    core = QuietSchema(query=Query, mutation=Mutation, types=[Leaf], config=StrawberryConfig(scalar_map=SCALARS),
                        execution_context_class=StrawberryGraphQLCoreExecutionContext)
     return fast, core
 
@@ -197,37 +272,62 @@ FAST, CORE = _schemas()
 
 
 def run_both(query: str, variables: dict[str, Any] | None = None) -> tuple[Any, Any]:
-    async def both() -> tuple[Any, Any]:
-        results = (await FAST.execute(query, variable_values=variables),
-                   await CORE.execute(query, variable_values=variables))
-        # graphql-core settles abandoned siblings in background tasks: let them finish in this loop
+    """Run the query on both executors. FastExecutor must leave no coroutine un-awaited;
+    graphql-core 3.3 drops some when an error unwinds past them, which is not under test here."""
+    import gc
+    import warnings
+
+    async def run(schema: strawberry.Schema) -> Any:
+        result = await schema.execute(query, variable_values=variables)
+        # abandoned work settles in background tasks: let it finish in this loop
         others = asyncio.all_tasks() - {asyncio.current_task()}
         await asyncio.gather(*others, return_exceptions=True)
-        return results
+        return result
 
-    return asyncio.run(both())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fast = asyncio.run(run(FAST))
+        for error in fast.errors or []:  # tracebacks keep the resolvers' frames (and what they made) alive
+            error.__traceback__ = None
+            if error.original_error is not None:
+                error.original_error.__traceback__ = None
+        gc.collect(1)
+    unawaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
+    assert not unawaited, (query, unawaited)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        core = asyncio.run(run(CORE))
+        gc.collect(1)
+    return fast, core
 
 
 def errors_of(result: Any) -> list[tuple[str, tuple[Any, ...], str]]:
     return sorted((e.message, tuple(e.path or ()), str(e.locations)) for e in result.errors or [])
 
 
-def under_nulled_position(path: tuple[Any, ...], data: Any) -> bool:
-    """Whether a proper prefix of ``path`` is null in the response."""
+def nulled_by(path: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """The shortest prefix of an error's path that is null in the response: the position the error
+    (or another one above it) nulled."""
     node = data
-    for key in path[:-1]:
+    for depth, key in enumerate(path):
         if node is None:
-            return True
+            return path[:depth]
         node = node[key]
-    return node is None
+    return path
 
 
 def assert_same(query: str, variables: dict[str, Any] | None = None) -> Any:
+    """Both executors answer alike: the same data; every position nulled by an error is explained
+    by at least one error in both; errors under a nulled position may differ (which settles first);
+    no error twice."""
     fast, core = run_both(query, variables)
     assert fast.data == core.data, query
     fast_errors, core_errors = set(errors_of(fast)), set(errors_of(core))
-    differing = fast_errors ^ core_errors
-    assert all(under_nulled_position(path, fast.data) for _, path, _ in differing), (query, differing)
+    nulled_fast = {nulled_by(path, fast.data) for _, path, _ in fast_errors}
+    nulled_core = {nulled_by(path, core.data) for _, path, _ in core_errors}
+    assert nulled_fast == nulled_core, (query, fast_errors ^ core_errors)
+    outside = {e for e in fast_errors ^ core_errors if nulled_by(e[1], fast.data) == e[1]}
+    assert not outside or all(nulled_by(e[1], fast.data) in nulled_fast for e in outside), (query, outside)
     assert len(fast.errors or []) == len(fast_errors)  # no error reported twice
     return fast
 
@@ -242,8 +342,8 @@ SCALAR_ARGS: dict[str, st.SearchStrategy[str]] = {
     "window": st.sampled_from(["{start: 1, size: 2}", "{size: 1}", "null", "{}"]),
 }
 NODE_LEAVES = ["name", "n", "colour", "maybe", "strict", "loose", "lies", "later", "future", "big", "where",
-               "labels", "__typename"]
-NODE_OBJECTS = ["children", "sparse", "laterStrict", "items", "either"]
+               "labels", "waits", "stream", "__typename"]
+NODE_OBJECTS = ["children", "sparse", "laterStrict", "items", "either", "plains", "thing"]
 ARGS = {"strict": ["k"], "loose": ["k"], "later": ["k"], "children": ["window"]}
 
 
@@ -268,6 +368,11 @@ def node_selection(draw: st.DrawFn, depth: int) -> str:
         elif field == "items":
             sub = (" { __typename name ... on Leaf { weight shout } ... on Node { n "
                    + draw(node_selection(max(depth - 2, 0))) + " } }")
+        elif field == "plains":
+            sub = " { " + draw(st.sampled_from(["v", "v shaky", "slow v", "inner { v shaky inner { slow } }",
+                                                "shaky inner { v }"])) + " }"
+        elif field == "thing":
+            sub = " { __typename ... on Leaf { name tags } ... on Plain { v shaky } }"
         parts.append(f"{alias}{field}{args}{directive}{sub}")
     if draw(st.booleans()):
         parts.append("...NodeBits")
@@ -318,9 +423,11 @@ def test_non_null_error_nulls_the_nearest_nullable_ancestor_and_reports_once() -
 
 
 def test_async_non_null_error_inside_a_nullable_list_item_nulls_only_that_item() -> None:
-    result = assert_same("{ root(n: 1) { sparse { n laterStrict { name } } } }")
-    items = result.data["root"]["sparse"]
-    assert None in items and any(item is not None for item in items)
+    # sparse of node 4: nodes 4 and 5, then null; laterStrict fails for node 4 (after an await)
+    result = assert_same("{ root(n: 4) { sparse { n laterStrict { name } } } }")
+    assert result.data["root"]["sparse"] == [None, {"n": 5, "laterStrict": {"name": "leaf5"}}, None]
+    assert [(e.message, e.path) for e in result.errors] == [("later_strict failed", ["root", "sparse", 0,
+                                                                                     "laterStrict"])]
 
 
 def test_leaf_coercion_errors_and_lying_non_null_resolvers() -> None:
@@ -345,10 +452,15 @@ def test_an_argument_error_is_reported_for_every_object() -> None:
     assert result.errors[0].path == ["nodes"]
 
 
-@pytest.mark.parametrize("operation", ["mutation { m }", "subscription { s }"])
-def test_operations_other_than_queries_are_left_to_graphql_core(operation: str) -> None:
-    fast, core = run_both(operation)
-    assert errors_of(fast) == errors_of(core)
+def test_mutations_are_left_to_graphql_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetgraph.server import fast_executor
+
+    def refuse(*args: Any) -> None:
+        raise AssertionError("a mutation went through the query executor")
+
+    monkeypatch.setattr(fast_executor, "_QueryRun", refuse)
+    result = assert_same("mutation { bump(n: 41) }")
+    assert result.data == {"bump": 42}
 
 
 def test_collector_pauses_nest_and_overlong_ones_still_collect(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -405,3 +517,8 @@ def test_the_garbage_collector_is_left_as_it_was_found() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_rest_of_a_list_cut_short_by_an_error_is_still_awaited() -> None:
+    result = assert_same("{ nodes(count: 6) { n cut } }")
+    assert result.data is None and result.errors

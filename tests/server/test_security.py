@@ -208,14 +208,23 @@ def test_a_websocket_handshake_for_another_host_name_is_refused(live: LiveServer
 
 @pytest.mark.parametrize(("bind", "env", "header", "allowed"), [
     ("127.0.0.1", None, "localhost:3000", True),
+    ("127.0.0.1", None, "LOCALHOST.", True),
     ("127.0.0.1", None, "example.com", False),
+    ("127.0.0.1", None, "localhost.attacker.example", False),
     ("127.0.0.1", None, None, False),
-    ("0.0.0.0", None, "anything.example:80", True),
-    ("10.1.2.3", None, "10.1.2.3:3000", True),
-    ("10.1.2.3", None, "10.1.2.4:3000", False),
-    ("10.1.2.3", None, "localhost", True),
-    ("127.0.0.1", "assets.example.com, *.corp.example", "assets.example.com", True),
+    ("127.0.0.1", None, "10.9.8.7:3000", True),  # an address cannot be rebound: it is the origin itself
+    ("127.0.0.1", None, "[::1]:3000", True),
+    ("127.0.0.1", None, "[::1]evil.example", False),
+    ("127.0.0.1", None, "localhost:port", False),
+    ("0.0.0.0", None, "anything.example:80", False),  # every interface: still names only of this machine
+    ("0.0.0.0", None, "192.168.1.5:3000", True),
+    ("::", None, "localhost", True),
+    ("[::]", None, "rebind.example", False),
+    ("assets.internal", None, "assets.internal:3000", True),
+    ("assets.internal", None, "other.internal", False),
+    ("127.0.0.1", "assets.example.com, *.corp.example, [fd00::1]:3000", "assets.example.com", True),
     ("127.0.0.1", "assets.example.com, *.corp.example", "ui.corp.example:443", True),
+    ("127.0.0.1", "assets.example.com, *.corp.example", "corp.example.attacker.example", False),
     ("127.0.0.1", "assets.example.com, *.corp.example", "localhost", False),
     ("127.0.0.1", "*", "anything", True),
 ])
@@ -228,3 +237,12 @@ def test_allowed_hosts_follow_the_bind_address_unless_configured(
     else:
         monkeypatch.setenv(ALLOWED_HOSTS_ENV, env)
     assert host_allowed(header, allowed_hosts_for(bind)) is allowed
+
+
+def test_a_server_on_every_interface_answers_the_machines_own_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from assetgraph.server.security import ALLOWED_HOSTS_ENV, allowed_hosts_for, host_allowed
+
+    monkeypatch.delenv(ALLOWED_HOSTS_ENV, raising=False)
+    assert host_allowed(f"{socket.gethostname()}:3000", allowed_hosts_for("0.0.0.0"))

@@ -48,3 +48,27 @@ def test_latest_check_result_of_any_partition_reads_an_index_not_a_sort(tmp_path
         with instance._engine.connect() as conn:
             plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
         assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_batch_committed_late_with_a_lower_id_moves_nothing_back(tmp_path: Path) -> None:
+    """On PostgreSQL a batch may take an asset's row lock after a batch with a higher id, or after a
+    wipe whose cutoff lies above its ids: the latest materialization only moves forward, and what a
+    wipe covers changes nothing. Simulated here by applying a stored record a second time, late."""
+    from assetgraph.definitions.events import Event, EventType
+
+    key = AssetKey("late")
+    with Instance.from_url(f"sqlite:///{tmp_path / 'a.db'}") as instance:
+        def materialize() -> Any:
+            return instance.store_events([Event(event_type=EventType.ASSET_MATERIALIZATION, run_id="r",
+                                                timestamp=1.0, asset_key=key)])[0]
+
+        older, newer = materialize(), materialize()
+        events = instance._events
+        events._runner.run(lambda conn: events._update_asset(conn, key.to_db_string(), [older]), write=True)
+        assert instance.get_latest_materialization_event(key) == newer
+        assert instance.get_latest_materialization_events([key]) == {key: newer}
+        instance.wipe_assets([key])
+        events._runner.run(lambda conn: events._update_asset(conn, key.to_db_string(), [newer]), write=True)
+        assert instance.get_latest_materialization_event(key) is None
+        assert instance.get_latest_materialization_events([key]) == {}
+        assert instance.get_materialized_partitions(key) == set()
