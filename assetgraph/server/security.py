@@ -15,13 +15,16 @@ import logging
 import os
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.permission import BasePermission
 
 from assetgraph.definitions.errors import AssetGraphError
+
+if TYPE_CHECKING:
+    import ipaddress
 
 log = logging.getLogger("assetgraph.server")
 
@@ -49,11 +52,12 @@ def allowed_hosts_for(bind_host: str) -> tuple[str, ...] | None:
     if configured:
         names = tuple(_normalise(n) for n in configured.split(",") if n.strip())
         return None if "*" in names else names
-    if _is_address(bind_host) or not bind_host:
-        if not bind_host or _is_unspecified(bind_host):
-            import socket
+    address = _address(bind_host)
+    if not bind_host or (address is not None and address.is_unspecified):
+        import socket
 
-            return tuple(dict.fromkeys(("localhost", _normalise(socket.gethostname()), _normalise(socket.getfqdn()))))
+        return tuple(dict.fromkeys(("localhost", _normalise(socket.gethostname()), _normalise(socket.getfqdn()))))
+    if address is not None:
         return LOOPBACK_NAMES
     return tuple(dict.fromkeys((_normalise(bind_host), "localhost")))
 
@@ -70,12 +74,12 @@ def host_allowed(header: str | None, allowed: tuple[str, ...] | None) -> bool:
         rest = header[close + 1:] if close > 0 else "!"
         if rest and not (rest.startswith(":") and rest[1:].isdigit()):
             return False
-        return _is_address(header[1:close])
+        return _address(header[1:close]) is not None
     name, _, port = header.rpartition(":") if header.count(":") == 1 else (header, "", "")
     if port and not port.isdigit():
         return False
     name = _normalise(name)
-    if _is_address(name):
+    if _address(name) is not None:
         return True
     return name in allowed or any(a.startswith("*.") and name.endswith(a[1:]) for a in allowed)
 
@@ -90,30 +94,20 @@ def _normalise(name: str) -> str:
     return name.rstrip(".")
 
 
-def _is_address(host: str) -> bool:
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``host`` (``[v6]`` too) as an IP address; None for a name."""
     import ipaddress
 
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
-    return True
-
-
-def _is_unspecified(host: str) -> bool:
-    import ipaddress
-
-    return ipaddress.ip_address(host.strip("[]")).is_unspecified
+        return None
 
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (an address, ``[v6]`` or a name) is this machine's loopback."""
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return host.lower() == "localhost"
+    address = _address(host)
+    return address.is_loopback if address is not None else host.lower() == "localhost"
 
 
 class HostCheck:

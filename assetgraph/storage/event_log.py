@@ -480,14 +480,16 @@ class EventLogStorage:
         by_id = sa.select(event_log).where(event_log.c.id.in_(sa.bindparam("ids", expanding=True)))
         cache = self._latest_records
 
+        def fetch(conn: Connection, ids: list[int]) -> list[Row[Any]]:
+            return [row for chunk in chunks(ids) for row in conn.execute(by_id, {"ids": list(chunk)})]
+
         def read(conn: Connection) -> tuple[list[tuple[str, int]], list[Row[Any]]]:
             if len(wanted) > _SCAN_ASSETS_ABOVE:
                 found = [(k, i) for k, i in conn.execute(pointer) if k in wanted]
             else:
                 found = [(k, i) for chunk in chunks(sorted(wanted)) for k, i in conn.execute(by_key, {"keys": list(chunk)})]
             missing = sorted({i for _, i in found if i not in cache})
-            rows = [row for chunk in chunks(missing) for row in conn.execute(by_id, {"ids": list(chunk)})]
-            return found, rows
+            return found, fetch(conn, missing)
 
         found, rows = self._runner.run(read, write=False)
         fresh = {row.id: record_from_row(row) for row in rows}
@@ -496,8 +498,7 @@ class EventLogStorage:
         records = cache.get_many(ids)
         lost = [i for i, r in zip(ids, records, strict=True) if r is None and i not in fresh]
         if lost:  # evicted meanwhile (more latest materializations than the cache holds): read again
-            again = self._runner.run(lambda conn: [row for chunk in chunks(lost)
-                                                   for row in conn.execute(by_id, {"ids": list(chunk)})], write=False)
+            again = self._runner.run(lambda conn: fetch(conn, lost), write=False)
             fresh.update({row.id: record_from_row(row) for row in again})
         return {wanted[db_key]: record if record is not None else fresh[event_id]
                 for (db_key, event_id), record in zip(found, records, strict=True)
